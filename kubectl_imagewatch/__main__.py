@@ -1,0 +1,3 @@
+from kubectl_imagewatch.cli import main
+
+main()

@@ -1,0 +1,83 @@
+"""ImageUpdateAutomation checks: update.path, the commit template, policySelector, git spec.
+
+Template data depends on the controller release, not the apiVersion: `.Updated` worked up to
+image-automation-controller v0.41 and stalls the object from v1.0 (Flux 2.7) on. A v1 object can
+only meet a >= v1.0 controller (error); older apiVersions get a warning that it breaks on upgrade.
+"""
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from kubectl_imagewatch import selector
+from kubectl_imagewatch.checks.base import Context
+from kubectl_imagewatch.checks.repositories import check_duration
+from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.model import IMAGE_UPDATE_AUTOMATION, FluxObject
+
+CLASSIC_FIX = ("Flux 2.7+ template: '{{range $f, $o := .Changed.FileChanges}}{{range $id, $cs := $o}}"
+               "{{range $cs}}- {{.OldValue}} -> {{.NewValue}}\\n{{end}}{{end}}{{end}}'")
+
+
+def path_problem(path: str) -> str | None:
+    if path.startswith("/"):
+        return f"update.path {path!r} is absolute; it is relative to the repository root"
+    norm = posixpath.normpath(path)
+    if norm == ".." or norm.startswith("../"):
+        return (f"update.path {path!r} leaves the repository; Flux clamps it to the root and would "
+                "update every file there")
+    return None
+
+
+def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
+    if obj.kind != IMAGE_UPDATE_AUTOMATION:
+        return
+    spec = obj.spec
+    yield from check_duration(obj, ctx, "interval")
+    upd = spec.get("update")
+    if isinstance(upd, dict) and isinstance(upd.get("path"), str):
+        why = path_problem(upd["path"])
+        if why:
+            yield ctx.at(obj, ("spec", "update", "path"), "IW304", why, "use a path like ./clusters/production")
+    sel = spec.get("policySelector")
+    why = selector.problem(sel)
+    if why:
+        yield ctx.at(obj, ("spec", "policySelector"), "IW308", why, "see Kubernetes label selectors")
+    git = spec.get("git")
+    if obj.version == "v1" and git is None:
+        yield ctx.at(obj, ("spec",), "IW309", "spec.git is missing; Flux stalls with InvalidSourceConfiguration",
+                     "add spec.git.commit.author and, usually, spec.git.push.branch")
+    if isinstance(git, dict):
+        ref = ((git.get("checkout") or {}).get("ref") or {}) if isinstance(git.get("checkout"), dict) else {}
+        push = git.get("push") if isinstance(git.get("push"), dict) else {}
+        if isinstance(ref, dict) and ref and not ref.get("branch") and not push.get("branch"):
+            yield ctx.at(obj, ("spec", "git", "checkout", "ref"), "IW309",
+                         "checkout names no branch and push.branch is unset: Flux fails with "
+                         "'push spec not provided, and cannot be inferred'", "set spec.git.push.branch")
+        commit = git.get("commit") if isinstance(git.get("commit"), dict) else {}
+        tmpl = commit.get("messageTemplate")
+        if isinstance(tmpl, str) and tmpl:
+            yield from _template(obj, ctx, tmpl)
+
+
+def _template(obj: FluxObject, ctx: Context, tmpl: str) -> Iterator[Finding]:
+    from kubectl_imagewatch import template
+
+    path = ("spec", "git", "commit", "messageTemplate")
+    try:
+        tree = template.parse(tmpl, name="commit message")
+    except template.TemplateError as e:
+        yield ctx.at(obj, path, "IW305", f"messageTemplate does not parse: {e}",
+                     "Go text/template syntax: {{ .Changed.Changes }}, {{range ...}}{{end}}")
+        return
+    old_api = obj.version in ("v1beta1", "v1beta2")
+    for use in template.removed_fields(tree):
+        sev = Severity.WARNING if old_api else Severity.ERROR
+        when = ("works on image-automation-controller <= v0.41 but stalls the object from Flux 2.7 "
+                "(controller v1.0) on" if old_api else "stalls the object on Flux 2.7+ (RemovedTemplateField)")
+        hint = ("use .Changed.FileChanges or .Changed.Objects" if "ImageResult" in use else
+                "use .Changed (FileChanges, Objects, Changes); " + CLASSIC_FIX)
+        yield ctx.at(obj, path, "IW306", f"messageTemplate uses {use}, which {when}", hint, severity=sev)
+    for name in template.unknown_functions(tree):
+        yield ctx.at(obj, path, "IW307", f"messageTemplate calls function {name!r}, which Flux does not register",
+                     "Flux offers Go's builtins and sprig's hermetic functions (no env, now, rand*)")

@@ -1,0 +1,107 @@
+"""Marker checks: every `$imagepolicy` comment resolves, is selected and sits where Flux reads it."""
+from __future__ import annotations
+
+import os
+import posixpath
+from typing import Iterator, Optional
+
+from kubectl_imagewatch import markers, selector
+from kubectl_imagewatch.checks.base import Context
+from kubectl_imagewatch.findings import Finding
+from kubectl_imagewatch.inventory import MarkerFile
+from kubectl_imagewatch.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject
+
+
+def flux_reads(name: str) -> bool:
+    """Flux's file filter: extension exactly .yaml/.yml, or the base name Kustomization."""
+    base = os.path.basename(name)
+    return base.endswith((".yaml", ".yml")) or base == "Kustomization"
+
+
+def update_root(auto: FluxObject, repo_root: str) -> str:
+    upd = auto.spec.get("update") if isinstance(auto.spec.get("update"), dict) else {}
+    rel = str((upd or {}).get("path") or ".")
+    rel = posixpath.normpath("/" + rel).lstrip("/")  # securejoin clamps '..' at the root
+    return os.path.normpath(os.path.join(repo_root, rel))
+
+
+def covering(mf: MarkerFile, ctx: Context) -> list[FluxObject]:
+    if not mf.abspath or not ctx.repo_root:
+        return []
+    out = []
+    for auto in ctx.inventory.of_kind(IMAGE_UPDATE_AUTOMATION):
+        root = update_root(auto, ctx.repo_root)
+        if mf.abspath == root or mf.abspath.startswith(root.rstrip(os.sep) + os.sep):
+            out.append(auto)
+    return out
+
+
+def _policy(ctx: Context, key: str) -> Optional[FluxObject]:
+    ns, _, name = key.partition(":")
+    return ctx.inventory.get(IMAGE_POLICY, ns, name)
+
+
+def check_set(ctx: Context) -> Iterator[Finding]:
+    for mf in ctx.inventory.marker_files:
+        if mf.parse_failed:
+            yield ctx.file(mf.path, 0, 0, "IW406",
+                           "file contains \"$imagepolicy\" markers but does not parse as YAML: Flux skips it silently",
+                           "Helm templates and other non-YAML files cannot carry markers")
+            continue
+        found, mentions = markers.scan(mf.text, mf.nodes)
+        for m in mentions:
+            cid = "IW405" if m.reason.startswith("the comment is not on a scalar") else "IW401"
+            yield ctx.file(mf.path, m.line, m.col, cid, f"Flux ignores this marker: {m.reason}",
+                           'write it at the end of the value\'s line: image: repo:1.0 # {"$imagepolicy": "ns:name"}')
+        if found and not flux_reads(mf.path):
+            yield ctx.file(mf.path, found[0].comment_line, 1, "IW406",
+                           "Flux only reads *.yaml, *.yml and files named Kustomization; these markers never apply",
+                           "rename the file")
+        autos = covering(mf, ctx)
+        for m in found:
+            yield from _check_marker(ctx, mf, m, autos)
+
+
+def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[FluxObject]) -> Iterator[Finding]:
+    line, col = m.comment_line, 1
+    why = markers.setter_problem(m.setter)
+    if why:
+        yield ctx.file(mf.path, line, col, "IW402", f"marker {m.setter!r}: {why}",
+                       "e.g. flux-system:podinfo, flux-system:podinfo:tag")
+        return
+    pol = _policy(ctx, m.policy)
+    if pol is None:
+        same = [p.namespace + ":" + p.name for p in ctx.inventory.of_kind(IMAGE_POLICY) if p.name == m.policy.split(":")[1]]
+        yield ctx.file(mf.path, line, col, "IW403", f"marker names ImagePolicy {m.policy}, which is not in the scanned files",
+                       f"did you mean {same[0]}?" if same else "check the namespace and name, or include the policy's file")
+        return
+    if autos:
+        ok = [a for a in autos if a.namespace == pol.namespace and selector.matches(a.spec.get("policySelector"), pol.labels)]
+        if not ok:
+            reasons = []
+            for a in autos:
+                if a.namespace != pol.namespace:
+                    reasons.append(f"{a.ref} only sees policies in namespace {a.namespace}")
+                else:
+                    reasons.append(f"{a.ref}'s policySelector does not match the policy's labels")
+            yield ctx.file(mf.path, line, col, "IW404",
+                           f"marker names {m.policy}, but no automation covering this file uses it: {'; '.join(reasons)}",
+                           "Flux leaves the field unchanged without a word")
+    if m.suffix == ":digest" and (pol.spec.get("digestReflectionPolicy") in (None, "Never")):
+        yield ctx.file(mf.path, line, col, "IW407",
+                       f"{m.setter}: the policy reflects no digest (digestReflectionPolicy Never); Flux writes an empty value",
+                       "set spec.digestReflectionPolicy: IfNotPresent (or Always with interval) on the policy")
+    value = m.scalar.value
+    last = value.rsplit("/", 1)[-1]
+    if m.suffix == ":tag" and (":" in last or "/" in value):
+        yield ctx.file(mf.path, line, col, "IW408",
+                       f"':tag' marker on {value!r}: Flux replaces the whole value with just the tag",
+                       "use the marker without suffix for image:tag values, or split name and tag")
+    elif m.suffix == "" and value and "/" not in value and ":" not in value:
+        yield ctx.file(mf.path, line, col, "IW408",
+                       f"full-reference marker on {value!r}, which looks like a tag: Flux writes name:tag here",
+                       "use the ':tag' suffix for tag-only fields")
+    elif m.suffix == ":name" and ":" in last:
+        yield ctx.file(mf.path, line, col, "IW408",
+                       f"':name' marker on {value!r}: Flux replaces it with the image name, dropping the tag",
+                       "use the marker without suffix for image:tag values")

@@ -1,0 +1,88 @@
+"""ImagePolicy checks: the RE2 pattern, extract groups, the semver range, one policy choice."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from kubectl_imagewatch import goregex
+from kubectl_imagewatch.checks.base import Context
+from kubectl_imagewatch.checks.repositories import check_duration
+from kubectl_imagewatch.findings import Finding
+from kubectl_imagewatch.model import IMAGE_POLICY, FluxObject
+from kubectl_imagewatch.policy import constraints
+
+_REF = re.compile(r"\$(\$|\{([^}]*)\}|([A-Za-z0-9_]+))")
+
+
+def _extract_refs(template: str) -> list[tuple[str, bool]]:
+    """Group references in a Go Expand template: (name, braced)."""
+    out = []
+    for m in _REF.finditer(template):
+        if m.group(1) == "$":
+            continue
+        out.append((m.group(2) if m.group(2) is not None else m.group(3), m.group(2) is not None))
+    return out
+
+
+def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
+    if obj.kind != IMAGE_POLICY:
+        return
+    spec = obj.spec
+    pol = spec.get("policy")
+    chosen = [k for k in ("semver", "alphabetical", "numerical") if isinstance(pol, dict) and pol.get(k) is not None]
+    if isinstance(pol, dict) and not chosen:
+        yield ctx.at(obj, ("spec", "policy"), "IW205", "spec.policy sets none of semver, alphabetical, numerical",
+                     "Flux stalls with 'given ImagePolicyChoice object is invalid'; choose one")
+    elif len(chosen) > 1:
+        yield ctx.at(obj, ("spec", "policy"), "IW205",
+                     f"spec.policy sets {', '.join(chosen)}; Flux silently uses only {chosen[0]}",
+                     "keep exactly one policy")
+    if "semver" in chosen and isinstance(pol["semver"], dict):
+        rng = pol["semver"].get("range")
+        if isinstance(rng, str):
+            try:
+                constraints.parse(rng)
+            except constraints.ConstraintError as e:
+                yield ctx.at(obj, ("spec", "policy", "semver", "range"), "IW204",
+                             f"semver range {rng!r}: {e}",
+                             "Masterminds syntax: '>=1.0.0 <2.0.0', '1.2.x', '^1.2', '~1.2.3', '1.0 - 2.0', 'a || b'")
+    ft = spec.get("filterTags")
+    if isinstance(ft, dict):
+        pattern, extract = ft.get("pattern"), ft.get("extract")
+        rx = None
+        if isinstance(pattern, str) and pattern:
+            err = goregex.check(pattern)
+            if err:
+                yield ctx.at(obj, ("spec", "filterTags", "pattern"), "IW201", f"filterTags.pattern: {err}",
+                             "Go's RE2 has no lookarounds, backreferences or possessive quantifiers; "
+                             "exclude tags with the ImageRepository's exclusionList instead")
+            else:
+                rx = goregex.compile(pattern)
+        if isinstance(extract, str) and extract:
+            if not pattern:
+                yield ctx.at(obj, ("spec", "filterTags", "extract"), "IW203",
+                             "filterTags.extract without a pattern: every group reference expands to ''",
+                             "add a pattern with the named groups extract refers to")
+            elif rx is not None:
+                for name, braced in _extract_refs(extract):
+                    known = name in rx.names or (name.isdigit() and int(name) <= rx.groups
+                                                 and not (name[0] == "0" and len(name) > 1))
+                    if known:
+                        continue
+                    m = re.match(r"(\d+)(\w+)", name)
+                    if not braced and m and int(m.group(1)) <= rx.groups:
+                        yield ctx.at(obj, ("spec", "filterTags", "extract"), "IW206",
+                                     f"extract '${name}' is the group named '{name}', not group {m.group(1)} "
+                                     f"followed by '{m.group(2)}'; it expands to ''",
+                                     f"write ${{{m.group(1)}}}{m.group(2)}")
+                    else:
+                        groups = ", ".join(sorted(rx.names)) or "none"
+                        yield ctx.at(obj, ("spec", "filterTags", "extract"), "IW202",
+                                     f"extract refers to group '{name}', which the pattern does not define "
+                                     f"(named groups: {groups}); it expands to ''",
+                                     "name the group in the pattern, e.g. (?P<version>...)")
+    yield from check_duration(obj, ctx, "interval")
+    if spec.get("digestReflectionPolicy") == "Always" and not spec.get("interval"):
+        yield ctx.at(obj, ("spec", "digestReflectionPolicy"), "IW210",
+                     "spec.interval must be set when spec.digestReflectionPolicy is set to 'Always'",
+                     "add spec.interval (e.g. 10m)")

@@ -1,0 +1,10 @@
+"""`create`."""
+from __future__ import annotations
+
+import click
+
+
+@click.command("create")
+def command() -> None:
+    """Not implemented yet."""
+    raise click.UsageError("not implemented yet")

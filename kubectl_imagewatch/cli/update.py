@@ -1,0 +1,10 @@
+"""`update`."""
+from __future__ import annotations
+
+import click
+
+
+@click.command("update")
+def command() -> None:
+    """Not implemented yet."""
+    raise click.UsageError("not implemented yet")

@@ -1,0 +1,182 @@
+"""Go `regexp` semantics on top of RE2 (google-re2): compile, match anywhere, ExpandString.
+
+Flux compiles filterTags and exclusionList patterns with Go's regexp, which is RE2. Python's `re`
+or `regex` accept lookarounds, backreferences and possessive quantifiers that Go rejects, and
+their `\\d`/`$` mean other things; RE2 gives Go's answers. Errors are reworded the way Go prints
+them (`error parsing regexp: <code>: `<text>``). This is the only module that imports re2.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Any, Optional
+
+
+class PatternError(ValueError):
+    """A pattern Go's regexp.Compile rejects; str() is Go's message."""
+
+
+# RE2 message prefix -> Go regexp/syntax ErrorCode text
+_GO_CODES = [
+    ("missing ): ", "missing closing )"),
+    ("unexpected ): ", "unexpected )"),
+    ("missing ]: ", "missing closing ]"),
+    ("invalid perl operator: ", "invalid or unsupported Perl syntax"),
+    ("bad repetition operator: ", "invalid nested repetition operator"),
+    ("invalid repetition size: ", "invalid repeat count"),
+    ("missing argument to repetition operator: ", "missing argument to repetition operator"),
+    ("invalid escape sequence: ", "invalid escape sequence"),
+    ("trailing \\: ", "trailing backslash at end of expression"),
+    ("invalid character class range: ", "invalid character class range"),
+    ("invalid character class: ", "invalid character class"),
+    ("invalid named capture group: ", "invalid named capture"),
+    ("duplicate capture group name: ", "duplicate capture group name"),  # Go: invalid named capture
+    ("invalid UTF-8: ", "invalid UTF-8"),
+    ("pattern too large - compile failed", "expression too large"),
+]
+
+_NAMED = re.compile(r"\(\?P?<([^>]*)>")
+
+
+def _go_message(pattern: str, err: str) -> str:
+    for prefix, code in _GO_CODES:
+        if err.startswith(prefix):
+            frag = err[len(prefix):]
+            if code == "duplicate capture group name":
+                return f"error parsing regexp: invalid named capture: `(?P<{frag}>`"
+            return f"error parsing regexp: {code}: `{frag}`"
+    return f"error parsing regexp: {err}: `{pattern}`"
+
+
+def _precheck(pattern: str) -> None:
+    """Constructs C++ RE2 accepts but Go rejects."""
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            if pattern[i + 1] == "C":
+                raise PatternError("error parsing regexp: invalid escape sequence: `\\C`")
+            i += 2
+            continue
+        i += 1
+    for m in _NAMED.finditer(pattern):
+        name = m.group(1)
+        if not name or not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise PatternError(f"error parsing regexp: invalid named capture: `{m.group(0)}`")
+
+
+class GoRegexp:
+    """A compiled pattern; matching is on str (tags are ASCII, matched as UTF-8 bytes)."""
+
+    def __init__(self, pattern: str) -> None:
+        import re2  # lazy: keeps `validate` on files without patterns fast
+
+        self.pattern = pattern
+        _precheck(pattern)
+        opts = re2.Options()
+        opts.log_errors = False  # RE2 would print to stderr; the user sees our message instead
+        opts.max_mem = 64 << 20
+        try:
+            self._re = re2.compile(pattern.encode("utf-8"), opts)
+        except re2.error as e:  # type: ignore[attr-defined]
+            msg = e.args[0].decode() if e.args and isinstance(e.args[0], bytes) else str(e)
+            raise PatternError(_go_message(pattern, msg)) from None
+        except Exception as e:  # re2 raises TypeError/ValueError on some inputs
+            raise PatternError(f"error parsing regexp: {e}") from None
+        index = self._re.groupindex
+        self.names: dict[str, int] = {(k.decode() if isinstance(k, bytes) else k): v for k, v in index.items()}
+        self.groups: int = self._re.groups
+        # Go's SubexpNames: index -> name ("" for unnamed)
+        self.subexp_names = [""] * (self.groups + 1)
+        for n, i in self.names.items():
+            self.subexp_names[i] = n
+
+    def search(self, s: str) -> Optional[Any]:
+        return self._re.search(s.encode("utf-8"))
+
+    def matches(self, s: str) -> bool:
+        return self._re.search(s.encode("utf-8")) is not None
+
+    def expand(self, template: str, src: str, m: Any) -> str:
+        """Go Regexp.ExpandString: $name, ${name}, $1, $$; unknown or unmatched groups -> ""."""
+        b = src.encode("utf-8")
+        out: list[str] = []
+        t = template
+        while t:
+            before, sep, after = t.partition("$")
+            if not sep:
+                break
+            out.append(before)
+            t = after
+            if t.startswith("$"):
+                out.append("$")
+                t = t[1:]
+                continue
+            name, num, rest, ok = _extract(t)
+            if not ok:
+                out.append("$")
+                continue
+            t = rest
+            idx = -1
+            if num >= 0:
+                idx = num
+            else:
+                for i, n in enumerate(self.subexp_names):
+                    if n == name and i > 0:
+                        idx = i
+                        break
+            if 0 <= idx <= self.groups:
+                start, end = m.span(idx)
+                if start >= 0:
+                    out.append(b[start:end].decode("utf-8", "replace"))
+        out.append(t)
+        return "".join(out)
+
+
+def _is_word_rune(ch: str) -> bool:
+    if ch == "_":
+        return True
+    cat = unicodedata.category(ch)
+    return cat.startswith("L") or cat == "Nd"
+
+
+def _extract(s: str) -> tuple[str, int, str, bool]:
+    if not s:
+        return "", -1, s, False
+    brace = s[0] == "{"
+    if brace:
+        s = s[1:]
+    i = 0
+    while i < len(s) and _is_word_rune(s[i]):
+        i += 1
+    if i == 0:
+        return "", -1, s, False
+    name = s[:i]
+    if brace:
+        if i >= len(s) or s[i] != "}":
+            return "", -1, s, False
+        i += 1
+    num = 0
+    for ch in name:
+        if not ("0" <= ch <= "9") or num >= 100_000_000:
+            num = -1
+            break
+        num = num * 10 + ord(ch) - 48
+    if name[0] == "0" and len(name) > 1:
+        num = -1
+    return name, num, s[i:], True
+
+
+@functools.lru_cache(maxsize=512)
+def compile(pattern: str) -> GoRegexp:  # noqa: A001 - mirrors regexp.Compile
+    return GoRegexp(pattern)
+
+
+def check(pattern: str) -> Optional[str]:
+    """None when Go would compile the pattern, else Go's error message."""
+    try:
+        compile(pattern)
+    except PatternError as e:
+        return str(e)
+    return None

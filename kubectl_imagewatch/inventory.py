@@ -1,0 +1,92 @@
+"""Every Flux object and marker-bearing file read from the given paths, indexed for look-ups.
+
+Checks, simulate, update and run all resolve references through this one index.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any, Iterable, Optional
+
+from kubectl_imagewatch import loader
+from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject,
+                                      objects_in)
+
+
+@dataclasses.dataclass
+class MarkerFile:
+    path: str  # shown path
+    abspath: str
+    text: str
+    nodes: list
+    parse_failed: bool
+
+
+@dataclasses.dataclass
+class Inventory:
+    objects: list[FluxObject] = dataclasses.field(default_factory=list)
+    marker_files: list[MarkerFile] = dataclasses.field(default_factory=list)
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    files_read: int = 0
+    report_paths: Optional[set[str]] = None  # when set, only findings in these files are reported
+
+    def of_kind(self, kind: str) -> list[FluxObject]:
+        return [o for o in self.objects if o.kind == kind]
+
+    def get(self, kind: str, namespace: str, name: str) -> Optional[FluxObject]:
+        for o in self.objects:
+            if o.kind == kind and o.namespace == namespace and o.name == name:
+                return o
+        return None
+
+    def repository_for(self, policy: FluxObject) -> Optional[FluxObject]:
+        ref = policy.spec.get("imageRepositoryRef") or {}
+        if not isinstance(ref, dict):
+            return None
+        return self.get(IMAGE_REPOSITORY, str(ref.get("namespace") or policy.namespace), str(ref.get("name", "")))
+
+    def policies(self) -> list[FluxObject]:
+        return self.of_kind(IMAGE_POLICY)
+
+
+def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, markers: bool = True,
+          stdin_name: str = "<stdin>") -> Inventory:
+    """Read paths (files, directories, `-`), keeping Flux objects and files with markers."""
+    inv = Inventory()
+    for path, explicit in loader.discover(list(paths)):
+        shown = stdin_name if path == "-" else path
+        if path == "-":
+            raw: Optional[bytes] = loader.read_stdin()
+            err = None
+        else:
+            raw, err = loader.read_file(path, shown)
+        if err is not None:
+            if explicit or err.severity is not Severity.WARNING or "symlink" in err.message:
+                inv.findings.append(err)
+            continue
+        assert raw is not None
+        inv.files_read += 1
+        has_flux = any(t in raw for t in loader.FLUX_TOKENS)
+        has_marker = markers and loader.MARKER_TOKEN in raw
+        if not (has_flux or has_marker) and not (explicit and b"$imagepolicy" in raw):
+            continue
+        text, err = loader.decode(raw, shown)
+        if err is not None:
+            inv.findings.append(err)
+            continue
+        assert text is not None
+        docs, findings, nodes = loader.parse_documents(text, shown)
+        parse_failed = bool(findings) and not docs
+        if has_flux or not parse_failed:
+            inv.findings.extend(f for f in findings if has_flux or f.check != "IW001")
+        for d in docs:
+            inv.objects.extend(objects_in(d, default_namespace))
+        if has_marker or b"$imagepolicy" in raw:
+            inv.marker_files.append(MarkerFile(shown, os.path.abspath(path) if path != "-" else "", text,
+                                               nodes, parse_failed))
+    return inv
+
+
+def object_data(obj: FluxObject) -> Any:
+    return obj.data

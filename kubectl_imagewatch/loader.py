@@ -1,0 +1,217 @@
+"""Reading manifests: discover files, screen bytes, parse YAML keeping positions.
+
+Everything that reads a repository goes through here. Bad input never raises: unreadable,
+binary, oversized, non-UTF-8 or unparseable files become Findings. Files are screened on their
+bytes before parsing, so cost follows the Flux files, not the repository size. Parsing uses
+ruamel.yaml's composer (node marks give line/column); plain scalars resolve as Kubernetes reads
+them (YAML 1.1, see yamlscalar). Alias expansion is bounded (no "billion laughs").
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import stat
+import sys
+from typing import Any, Iterable, Iterator, Optional
+
+from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.yamlscalar import resolve
+
+MAX_FILE_BYTES = 8 << 20
+MAX_NODES = 200_000  # per document, aliases counted every time they are expanded
+FLUX_TOKENS = (b"toolkit.fluxcd.io",)
+MARKER_TOKEN = b'"$imagepolicy"'
+YAML_SUFFIXES = (".yaml", ".yml")
+
+Path = tuple  # JSON path: keys and indexes
+
+
+@dataclasses.dataclass
+class Document:
+    path: str
+    index: int
+    data: Any
+    positions: dict  # JSON path -> (line, col), 1-based; key positions under ("@key",) + path
+    line: int
+
+    def pos(self, path: Iterable = ()) -> tuple[int, int]:
+        """Closest known position of a JSON path (falls back to the parent)."""
+        p = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), (self.line, 1))
+
+    def key_pos(self, path: Iterable) -> tuple[int, int]:
+        p = tuple(path)
+        return self.positions.get(("@key",) + p) or self.pos(p)
+
+
+@dataclasses.dataclass
+class SourceFile:
+    path: str  # as shown to the user
+    text: Optional[str]
+    raw: bytes
+
+
+class TooComplex(Exception):
+    pass
+
+
+class _Builder:
+    """ruamel node graph -> plain data with positions, YAML 1.1 plain-scalar resolution."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.positions: dict = {}
+        self.duplicates: list[tuple[tuple, int, int]] = []
+
+    def build(self, node: Any, path: tuple = (), depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES or depth > 200:
+            raise TooComplex("document too large or too deeply nested after alias expansion")
+        mark = node.start_mark
+        self.positions.setdefault(path, (mark.line + 1, mark.column + 1))
+        kind = node.id
+        if kind == "scalar":
+            return scalar_value(node)
+        if kind == "sequence":
+            return [self.build(v, path + (i,), depth + 1) for i, v in enumerate(node.value)]
+        out: dict = {}
+        for k, v in node.value:
+            if k.id != "scalar":
+                key: Any = str(self.build(k, path + ("<key>",), depth + 1))
+            else:
+                key = k.value
+                if k.value == "<<" and not k.style:
+                    merged = self.build(v, path, depth + 1)
+                    for item in merged if isinstance(merged, list) else [merged]:
+                        if isinstance(item, dict):
+                            for mk, mv in item.items():
+                                out.setdefault(mk, mv)
+                    continue
+            key = str(key) if not isinstance(key, str) else key
+            kp = path + (key,)
+            if key in out:
+                self.duplicates.append((kp, k.start_mark.line + 1, k.start_mark.column + 1))
+            self.positions[("@key",) + kp] = (k.start_mark.line + 1, k.start_mark.column + 1)
+            out[key] = self.build(v, kp, depth + 1)
+        return out
+
+
+def scalar_value(node: Any) -> Any:
+    if node.style:  # quoted or block: always a string unless tagged otherwise
+        return node.value
+    tag = str(node.tag)
+    if tag.endswith(":str") and _is_explicit(node):
+        return node.value
+    kind, val = resolve(node.value)
+    return val if kind not in ("timestamp", "merge") else node.value
+
+
+def _is_explicit(node: Any) -> bool:
+    t = getattr(node, "ctag", None)
+    return t is not None and getattr(t, "handle", None) is not None
+
+
+def read_file(path: str, display: Optional[str] = None) -> tuple[Optional[bytes], Optional[Finding]]:
+    """Read bytes safely: no FIFOs/devices, size-capped; a Finding explains any refusal."""
+    shown = display or path
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return None, Finding(shown, 0, 0, Severity.WARNING, "IW004", "broken symlink, skipped",
+                                 "remove the link or point it at an existing file")
+        return None, Finding(shown, 0, 0, Severity.ERROR, "IW004", "no such file or directory", "")
+    except OSError as e:
+        return None, Finding(shown, 0, 0, Severity.ERROR, "IW004", f"cannot read: {e.strerror}", "")
+    if not stat.S_ISREG(st.st_mode):
+        return None, Finding(shown, 0, 0, Severity.WARNING, "IW004", "not a regular file, skipped", "")
+    if st.st_size > MAX_FILE_BYTES:
+        return None, Finding(shown, 0, 0, Severity.WARNING, "IW004",
+                             f"file is {st.st_size >> 20} MiB, over the {MAX_FILE_BYTES >> 20} MiB limit; skipped",
+                             "Kubernetes manifests this large are not applied by Flux either")
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_FILE_BYTES + 1), None
+    except OSError as e:
+        return None, Finding(shown, 0, 0, Severity.ERROR, "IW004", f"cannot read: {e.strerror}", "")
+
+
+def decode(raw: bytes, shown: str) -> tuple[Optional[str], Optional[Finding]]:
+    if b"\0" in raw:
+        return None, Finding(shown, 0, 0, Severity.WARNING, "IW004", "binary file (NUL bytes), skipped", "")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return None, Finding(shown, line, 1, Severity.ERROR, "IW002", "file is not valid UTF-8",
+                             "Kubernetes and Flux read YAML as UTF-8; re-encode the file")
+
+
+def discover(paths: Iterable[str], suffixes: tuple = YAML_SUFFIXES) -> Iterator[tuple[str, bool]]:
+    """Yield (path, explicit) for files under the given paths; directories recurse, skipping .git."""
+    for p in paths:
+        if p == "-":
+            yield p, True
+            continue
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d != ".git")
+                for name in sorted(files):
+                    if name.endswith(suffixes):
+                        yield os.path.join(root, name), False
+        else:
+            yield p, True
+
+
+def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding], Any]:
+    """Compose every YAML document; returns documents, findings and the raw node list."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="rt", pure=True)
+    docs: list[Document] = []
+    findings: list[Finding] = []
+    nodes: list[Any] = []
+    try:
+        for i, node in enumerate(yaml.compose_all(io.StringIO(text))):
+            nodes.append(node)
+            if node is None:
+                continue
+            b = _Builder()
+            try:
+                data = b.build(node)
+            except TooComplex as e:
+                findings.append(Finding(shown, node.start_mark.line + 1, 1, Severity.ERROR, "IW001", str(e),
+                                        "reduce YAML aliases; the API server refuses such documents too"))
+                continue
+            except RecursionError:
+                findings.append(Finding(shown, node.start_mark.line + 1, 1, Severity.ERROR, "IW001",
+                                        "document nests too deeply", ""))
+                continue
+            for kp, line, col in b.duplicates:
+                findings.append(Finding(shown, line, col, Severity.ERROR, "IW003",
+                                        f"duplicate key {'.'.join(map(str, kp))}",
+                                        "kubectl refuses documents with duplicate keys; keep one"))
+            docs.append(Document(shown, i, data, b.positions, node.start_mark.line + 1))
+    except YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        helm = "{{" in text
+        findings.append(Finding(shown, line, col, Severity.ERROR, "IW001", f"YAML syntax error: {problem}",
+                                "this looks like a Helm/Go template, which is not YAML; exclude it"
+                                if helm else "fix the YAML syntax"))
+    except RecursionError:
+        findings.append(Finding(shown, 0, 0, Severity.ERROR, "IW001", "document nests too deeply", ""))
+    return docs, findings, nodes
+
+
+def read_stdin() -> bytes:
+    return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)

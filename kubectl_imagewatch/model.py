@@ -1,0 +1,119 @@
+"""The Flux kinds this tool understands, their API versions, and typed views of objects.
+
+The version table says which controller release last served each apiVersion — the fact users
+need when a v1beta1 manifest from an old blog post meets current Flux.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Optional
+
+from kubectl_imagewatch.loader import Document
+
+IMAGE_GROUP = "image.toolkit.fluxcd.io"
+SOURCE_GROUP = "source.toolkit.fluxcd.io"
+IMAGE_REPOSITORY, IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, GIT_REPOSITORY = (
+    "ImageRepository", "ImagePolicy", "ImageUpdateAutomation", "GitRepository")
+KINDS = {IMAGE_REPOSITORY: IMAGE_GROUP, IMAGE_POLICY: IMAGE_GROUP, IMAGE_UPDATE_AUTOMATION: IMAGE_GROUP,
+         GIT_REPOSITORY: SOURCE_GROUP}
+DEFAULT_NAMESPACE = "flux-system"
+
+# (kind, version) -> (served by current Flux?, last release serving it, Flux release)
+RETIRED = {
+    (IMAGE_REPOSITORY, "v1beta1"): "image-reflector-controller v0.35.2 (Flux 2.6)",
+    (IMAGE_POLICY, "v1beta1"): "image-reflector-controller v0.35.2 (Flux 2.6)",
+    (IMAGE_UPDATE_AUTOMATION, "v1beta1"): "image-automation-controller v0.41.2 (Flux 2.6)",
+    (IMAGE_REPOSITORY, "v1beta2"): "image-reflector-controller v1.1.2 (Flux 2.8)",
+    (IMAGE_POLICY, "v1beta2"): "image-reflector-controller v1.1.2 (Flux 2.8)",
+    (IMAGE_UPDATE_AUTOMATION, "v1beta2"): "image-automation-controller v1.1.4 (Flux 2.8)",
+}
+
+
+@dataclasses.dataclass
+class FluxObject:
+    doc: Document
+    path: tuple  # JSON path of the object inside the document (() or ("items", i))
+    kind: str
+    api_version: str
+    name: str
+    namespace: str
+    namespace_given: bool
+
+    @property
+    def data(self) -> dict:
+        d: Any = self.doc.data
+        for p in self.path:
+            d = d[p]
+        return d
+
+    @property
+    def spec(self) -> dict:
+        s = self.data.get("spec")
+        return s if isinstance(s, dict) else {}
+
+    @property
+    def version(self) -> str:
+        return self.api_version.rpartition("/")[2]
+
+    @property
+    def labels(self) -> dict:
+        md = self.data.get("metadata") or {}
+        lb = md.get("labels") if isinstance(md, dict) else None
+        return lb if isinstance(lb, dict) else {}
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def pos(self, *path: Any) -> tuple[int, int]:
+        return self.doc.pos(self.path + path)
+
+    def key_pos(self, *path: Any) -> tuple[int, int]:
+        return self.doc.key_pos(self.path + path)
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        d: Any = self.data
+        for p in path:
+            if isinstance(d, dict) and p in d:
+                d = d[p]
+            elif isinstance(d, list) and isinstance(p, int) and 0 <= p < len(d):
+                d = d[p]
+            else:
+                return default
+        return d
+
+
+def objects_in(doc: Document, default_namespace: str = DEFAULT_NAMESPACE) -> list[FluxObject]:
+    """The Flux objects a document holds (itself, or the items of a `kind: List`)."""
+    out: list[FluxObject] = []
+    data = doc.data
+    if not isinstance(data, dict):
+        return out
+    candidates: list[tuple[tuple, Any]] = [((), data)]
+    if data.get("kind") in ("List",) and isinstance(data.get("items"), list):
+        candidates = [(("items", i), it) for i, it in enumerate(data["items"])]
+    for path, obj in candidates:
+        if not isinstance(obj, dict):
+            continue
+        kind, api = obj.get("kind"), obj.get("apiVersion")
+        if not isinstance(kind, str) or not isinstance(api, str) or kind not in KINDS:
+            continue
+        if api.partition("/")[0] != KINDS[kind]:
+            continue
+        md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        ns = md.get("namespace")
+        name = md.get("name")
+        out.append(FluxObject(doc, path, kind, api, str(name) if name is not None else "",
+                              str(ns) if ns else default_namespace, bool(ns)))
+    return out
+
+
+def policy_key(namespace: str, name: str) -> str:
+    return f"{namespace}:{name}"
+
+
+def find(objs: list[FluxObject], kind: str, namespace: str, name: str) -> Optional[FluxObject]:
+    for o in objs:
+        if o.kind == kind and o.namespace == namespace and o.name == name:
+            return o
+    return None

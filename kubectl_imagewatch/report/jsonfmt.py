@@ -1,0 +1,15 @@
+"""JSON: {"findings": [...], "summary": {...}} (schema in docs/output.md)."""
+from __future__ import annotations
+
+import json
+
+from kubectl_imagewatch.findings import Report, Severity
+
+
+def render(report: Report, color: bool = False) -> str:
+    return json.dumps({
+        "findings": [f.as_dict() for f in report.sorted()],
+        "summary": {"files": report.files_checked, "objects": report.objects_checked,
+                    "errors": report.count(Severity.ERROR), "warnings": report.count(Severity.WARNING),
+                    "info": report.count(Severity.INFO)},
+    }, indent=2) + "\n"

@@ -1,0 +1,22 @@
+"""`file:line:column severity id message` plus an indented hint, and a summary line."""
+from __future__ import annotations
+
+from kubectl_imagewatch.findings import Report, Severity
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+
+
+def render(report: Report, color: bool = False) -> str:
+    lines = []
+    for f in report.sorted():
+        sev = f.severity.value
+        if color:
+            sev = f"{_COLORS[f.severity]}{sev}\033[0m"
+        lines.append(f"{f.path}:{f.line}:{f.column} {sev} {f.check} {f.message}")
+        if f.hint:
+            lines.append(f"  hint: {f.hint}")
+    e, w = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    i = report.count(Severity.INFO)
+    lines.append(f"{report.files_checked} files, {report.objects_checked} Flux objects: "
+                 f"{e} errors, {w} warnings, {i} info")
+    return "\n".join(lines) + "\n"
