@@ -1,0 +1,128 @@
+"""The data image-automation-controller hands a commit template, per controller release.
+
+v1.0+ (Flux 2.7+): AutomationObject, Changed (update.Result: FileChanges, Changes(), Objects()),
+Values. v0.38-v0.41 (Flux 2.3-2.6): also Updated (the old Result: Files, Images(), Objects()) and
+Changed.ImageResult; Values from v0.40 (Flux 2.5). <= v0.37: AutomationObject and Updated only.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from kubectl_imagewatch.template.values import GoStruct
+
+
+def parse_release(release: Optional[str]) -> tuple[int, int]:
+    """Flux release as (major, minor); None/'current' -> newest."""
+    if not release or release in ("current", "latest"):
+        return (2, 99)
+    r = release.lstrip("v")
+    try:
+        major, minor = (int(x) for x in r.split(".")[:2])
+    except ValueError:
+        raise ValueError(f"unknown Flux release {release!r}; use e.g. 2.6 or 2.7") from None
+    return major, minor
+
+
+def object_id(o: dict) -> GoStruct:
+    tm = GoStruct("yaml.TypeMeta", {"APIVersion": o.get("apiVersion", ""), "Kind": o.get("kind", "")})
+    nm = GoStruct("yaml.NameMeta", {"Name": o.get("name", ""), "Namespace": o.get("namespace", "")})
+    ri = GoStruct("yaml.ResourceIdentifier", {"TypeMeta": tm, "NameMeta": nm}, embedded=("TypeMeta", "NameMeta"))
+    return GoStruct("update.ObjectIdentifier", {"ResourceIdentifier": ri}, embedded=("ResourceIdentifier",))
+
+
+def change(c: dict) -> GoStruct:
+    return GoStruct("update.Change", {"OldValue": c["oldValue"], "NewValue": c["newValue"], "Setter": c["setter"]})
+
+
+def _result_v1(changes: list[dict]) -> GoStruct:
+    files: dict = {}
+    for c in changes:
+        files.setdefault(c["file"], {}).setdefault(object_id(c["object"]), []).append(change(c))
+
+    def all_changes() -> list:
+        seen, out = set(), []
+        for f in sorted(files):
+            for oid in sorted(files[f]):
+                for ch in files[f][oid]:
+                    k = ch.key()
+                    if k not in seen:
+                        seen.add(k)
+                        out.append(ch)
+        return out
+
+    def objects() -> dict:
+        out: dict = {}
+        for f in sorted(files):
+            for oid, chs in files[f].items():
+                out.setdefault(oid, []).extend(chs)
+        return out
+
+    return GoStruct("update.Result", {"FileChanges": files}, methods={"Changes": all_changes, "Objects": objects})
+
+
+def image_ref(policy_key: str, ref: dict) -> GoStruct:
+    name, tag, digest = ref["image"], ref.get("tag", ""), ref.get("digest") or ""
+    full = f"{name}:{tag}" + (f"@{digest}" if digest else "")
+    host, _, path = name.partition("/")
+    if not path or ("." not in host and ":" not in host and host != "localhost"):
+        host, path = "index.docker.io", name
+        if "/" not in path:
+            path = "library/" + path
+    elif host == "docker.io":
+        host = "index.docker.io"
+    ns, _, pname = policy_key.partition(":")
+    return GoStruct("update.imageRef", {"ref": full}, stringer=lambda: full, methods={
+        "Identifier": lambda: digest or tag, "Repository": lambda: path, "Registry": lambda: host,
+        "Name": lambda: f"{host}/{path}", "Policy": lambda: f"{ns}/{pname}", "String": lambda: full})
+
+
+def _result_old(changes: list[dict], refs: dict) -> GoStruct:
+    files: dict = {}
+    for c in changes:
+        pol = ":".join(c["setter"].split(":")[:2])
+        if pol not in refs:
+            continue
+        objs = files.setdefault(c["file"], {})
+        lst = objs.setdefault(object_id(c["object"]), [])
+        ir = image_ref(pol, refs[pol])
+        if ir not in lst:
+            lst.append(ir)
+    fr = {f: GoStruct("update.FileResult", {"Objects": o}) for f, o in files.items()}
+
+    def images() -> list:
+        out = []
+        for f in sorted(files):
+            for oid in sorted(files[f]):
+                for ir in files[f][oid]:
+                    if ir not in out:
+                        out.append(ir)
+        return out
+
+    def objects() -> dict:
+        out: dict = {}
+        for f in sorted(files):
+            out.update(files[f])
+        return out
+
+    return GoStruct("update.Result", {"Files": fr}, methods={"Images": images, "Objects": objects})
+
+
+def build(namespace: str, name: str, changes: list[dict], values: Optional[dict] = None,
+          refs: Optional[dict] = None, release: Optional[str] = None) -> GoStruct:
+    """TemplateData for `changes` (entries: file, object, oldValue, newValue, setter)."""
+    rel = parse_release(release)
+    auto = GoStruct("types.NamespacedName", {"Namespace": namespace, "Name": name},
+                    stringer=lambda: f"{namespace}/{name}")
+    if rel >= (2, 7):
+        return GoStruct("source.TemplateData", {"AutomationObject": auto, "Changed": _result_v1(changes),
+                                                "Values": dict(values or {})})
+    old = _result_old(changes, refs or {})
+    if rel < (2, 3):
+        return GoStruct("source.TemplateData", {"AutomationObject": auto, "Updated": old})
+    v1 = _result_v1(changes)
+    v2 = GoStruct("update.ResultV2", {"ImageResult": old, "FileChanges": v1.fields["FileChanges"]},
+                  methods=v1.methods)
+    fields: dict[str, Any] = {"AutomationObject": auto, "Updated": old, "Changed": v2}
+    if rel >= (2, 5):
+        fields["Values"] = dict(values or {})
+    return GoStruct("source.TemplateData", fields)

@@ -1,0 +1,414 @@
+"""Functions a Flux commit template can call: Go's builtins and sprig's hermetic set.
+
+Flux registers text/template's builtins plus `sprig.HermeticTxtFuncMap()` (sprig v3.3 minus the
+functions that read time, randomness, the environment or the network). Most-used sprig
+functions are implemented here; a name Flux has but this tool does not is an explicit
+"unsupported" error, never a wrong answer. A name Flux does not have fails like Flux: not defined.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as _html
+import json
+import os.path
+import re
+import urllib.parse
+import zlib
+from typing import Any, Callable
+
+from kubectl_imagewatch.template.parser import TemplateError
+from kubectl_imagewatch.template.values import MISSING, GoStruct, fmt_v, sort_keys, sprint, sprintln, truth, type_name
+
+SPRIG_ALL = set("""hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate
+htmlDateInZone must_date_modify mustDateModify mustToDate now toDate unixEpoch abbrev abbrevboth trunc trim upper
+lower title untitle substr repeat trimall trimAll trimSuffix trimPrefix nospace initials randAlphaNum randAlpha
+randAscii randNumeric swapcase shuffle snakecase camelcase kebabcase wrap wrapWith contains hasPrefix hasSuffix
+quote squote cat indent nindent replace plural sha1sum sha256sum adler32sum toString atoi int64 int float64 seq
+toDecimal split splitList splitn toStrings until untilStep add1 add sub div mod mul randInt add1f addf subf divf
+mulf biggest max min maxf minf ceil floor round join sortAlpha default empty coalesce all any compact mustCompact
+fromJson toJson toPrettyJson toRawJson mustFromJson mustToJson mustToPrettyJson mustToRawJson ternary deepCopy
+mustDeepCopy typeOf typeIs typeIsLike kindOf kindIs deepEqual env expandenv getHostByName base dir clean ext isAbs
+osBase osClean osDir osExt osIsAbs b64enc b64dec b32enc b32dec tuple list dict get set unset hasKey pluck keys
+pick omit merge mergeOverwrite mustMerge mustMergeOverwrite values append push mustAppend mustPush prepend
+mustPrepend first mustFirst rest mustRest last mustLast initial mustInitial reverse mustReverse uniq mustUniq
+without mustWithout has mustHas slice mustSlice concat dig chunk mustChunk bcrypt htpasswd genPrivateKey
+derivePassword buildCustomCert genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert
+genSignedCertWithKey encryptAES decryptAES randBytes uuidv4 semver semverCompare fail regexMatch mustRegexMatch
+regexFindAll mustRegexFindAll regexFind mustRegexFind regexReplaceAll mustRegexReplaceAll regexReplaceAllLiteral
+mustRegexReplaceAllLiteral regexSplit mustRegexSplit regexQuoteMeta urlParse urlJoin""".split())
+NON_HERMETIC = set("""date date_in_zone date_modify now htmlDate htmlDateInZone dateInZone dateModify randAlphaNum
+randAlpha randAscii randNumeric randBytes uuidv4 env expandenv getHostByName""".split())
+BUILTINS = set("and call html index slice js len not or print printf println urlquery eq ge gt le lt ne".split())
+FLUX_FUNCS = (SPRIG_ALL - NON_HERMETIC) | BUILTINS
+
+
+def _s(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    if v is None or v is MISSING:
+        return ""
+    return fmt_v(v)
+
+
+def _need_str(v: Any, name: str) -> str:
+    if not isinstance(v, str):
+        raise TemplateError(f"wrong type for value; expected string; got {type_name(v)}")
+    return v
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _basic_eq(a: Any, b: Any) -> bool:
+    if _is_num(a) and _is_num(b):
+        if isinstance(a, float) != isinstance(b, float):
+            raise TemplateError("incompatible types for comparison")
+        return a == b
+    if type(a) is not type(b) and not (a is None or b is None):
+        raise TemplateError("incompatible types for comparison")
+    return a == b
+
+
+def eq(a: Any, *bs: Any) -> bool:
+    if not bs:
+        raise TemplateError("missing argument for comparison")
+    return any(_basic_eq(a, b) for b in bs)
+
+
+def _lt(a: Any, b: Any) -> bool:
+    if _is_num(a) and _is_num(b) and isinstance(a, float) == isinstance(b, float):
+        return a < b
+    if isinstance(a, str) and isinstance(b, str):
+        return a.encode() < b.encode()
+    raise TemplateError("incompatible types for comparison")
+
+
+def index(item: Any, *keys: Any) -> Any:
+    v = item
+    for k in keys:
+        if isinstance(v, dict):
+            if k in v:
+                v = v[k]
+            else:
+                vals = list(v.values())
+                v = "" if vals and all(isinstance(x, str) for x in vals) else ("" if not vals else None)
+        elif isinstance(v, (list, str)):
+            if not isinstance(k, int) or not 0 <= k < len(v):
+                raise TemplateError(f"error calling index: index out of range: {k}")
+            v = v[k] if isinstance(v, list) else ord(v[k])
+        elif v is None or v is MISSING:
+            raise TemplateError("error calling index: index of untyped nil")
+        else:
+            raise TemplateError(f"error calling index: can't index item of type {type_name(v)}")
+    return v
+
+
+_VERB = re.compile(r"%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])")
+
+
+def printf(fmt: str, *args: Any) -> str:
+    out, ai = [], 0
+    pos = 0
+    for m in _VERB.finditer(fmt):
+        out.append(fmt[pos:m.start()])
+        pos = m.end()
+        flags, width, prec, verb = m.group(1), m.group(2), m.group(3), m.group(4)
+        if verb == "%":
+            out.append("%")
+            continue
+        if ai >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        a = args[ai]
+        ai += 1
+        if verb in "vs":
+            s = fmt_v(a) if verb == "v" or isinstance(a, str) else (
+                fmt_v(a) if isinstance(a, (list, dict, GoStruct)) else f"%!s({type_name(a)}={fmt_v(a)})")
+            if prec is not None and verb == "s":
+                s = s[:int(prec)]
+        elif verb == "q":
+            s = json.dumps(_s(a), ensure_ascii=False) if isinstance(a, str) else f"%!q({type_name(a)}={fmt_v(a)})"
+        elif verb == "d":
+            s = str(a) if isinstance(a, int) and not isinstance(a, bool) else f"%!d({type_name(a)}={fmt_v(a)})"
+        elif verb == "t":
+            s = fmt_v(a) if isinstance(a, bool) else f"%!t({type_name(a)}={fmt_v(a)})"
+        elif verb in "xX":
+            if isinstance(a, str):
+                s = a.encode().hex()
+            elif isinstance(a, int):
+                s = format(a, "x")
+            else:
+                s = f"%!{verb}({type_name(a)}={fmt_v(a)})"
+            s = s.upper() if verb == "X" else s
+        elif verb in "feEgG":
+            if _is_num(a):
+                p = int(prec) if prec is not None else (6 if verb in "feE" else -1)
+                s = format(float(a), f".{p}{verb}") if p >= 0 else fmt_v(float(a))
+            else:
+                s = f"%!{verb}({type_name(a)}={fmt_v(a)})"
+        elif verb == "c":
+            s = chr(a) if isinstance(a, int) else f"%!c({type_name(a)}={fmt_v(a)})"
+        else:
+            s = f"%!{verb}({type_name(a)}={fmt_v(a)})"
+        if width:
+            w = int(width)
+            s = s.ljust(w) if "-" in flags else (s.rjust(w, "0") if "0" in flags and verb in "dfxX" else s.rjust(w))
+        out.append(s)
+    out.append(fmt[pos:])
+    if ai < len(args):
+        out.append("%!(EXTRA " + ", ".join(f"{type_name(a)}={fmt_v(a)}" for a in args[ai:]) + ")")
+    return "".join(out)
+
+
+def _length(v: Any) -> int:
+    if isinstance(v, (str, list, dict, tuple)):
+        return len(v.encode()) if isinstance(v, str) else len(v)
+    raise TemplateError(f"error calling len: len of type {type_name(v)}")
+
+
+def _empty(v: Any) -> bool:
+    return not truth(v)
+
+
+def _default(d: Any, *given: Any) -> Any:
+    if not given or _empty(given[0]):
+        return d
+    return given[0]
+
+
+def _trunc(n: int, s: Any) -> str:
+    s = _s(s)
+    if n < 0 and -n < len(s):
+        return s[len(s) + n:]
+    if n >= 0 and len(s) > n:
+        return s[:n]
+    return s
+
+
+def _indent(n: int, s: Any) -> str:
+    pad = " " * n
+    return pad + _s(s).replace("\n", "\n" + pad)
+
+
+def _list(*a: Any) -> list:
+    return list(a)
+
+
+def _dict(*a: Any) -> dict:
+    d = {}
+    for i in range(0, len(a), 2):
+        d[_s(a[i])] = a[i + 1] if i + 1 < len(a) else ""
+    return d
+
+
+def _to_list(v: Any, name: str) -> list:
+    if isinstance(v, (list, tuple)):
+        return list(v)
+    raise TemplateError(f"Cannot find {name} on type {type_name(v)}")
+
+
+def _sprig_regex(p: str) -> Any:
+    from kubectl_imagewatch import goregex
+
+    return goregex.compile(p)
+
+
+def _regex_replace(p: str, s: str, repl: str) -> str:
+    rx = _sprig_regex(p)
+    b, out, pos = s.encode(), [], 0
+    while pos <= len(b):
+        m = rx._re.search(b, pos)
+        if m is None:
+            break
+        st, en = m.span()
+        out.append(b[pos:st].decode())
+        out.append(rx.expand(repl, s, m))
+        pos = en if en > st else en + 1
+        if en == st and st < len(b):
+            out.append(b[st:st + 1].decode())
+    out.append(b[pos:].decode() if pos <= len(b) else "")
+    return "".join(out)
+
+
+def _regex_find_all(p: str, s: str, n: int) -> list:
+    rx = _sprig_regex(p)
+    b, out, pos = s.encode(), [], 0
+    while pos <= len(b) and (n < 0 or len(out) < n):
+        m = rx._re.search(b, pos)
+        if m is None:
+            break
+        out.append(m.group(0).decode())
+        pos = m.end() if m.end() > m.start() else m.end() + 1
+    return out
+
+
+def _to_json(v: Any, indent: Any = None) -> str:
+    def conv(x: Any) -> Any:
+        if isinstance(x, GoStruct):
+            return {k: conv(val) for k, val in x.fields.items()}
+        if isinstance(x, dict):
+            return {fmt_v(k): conv(x[k]) for k in sort_keys(x)}
+        if isinstance(x, (list, tuple)):
+            return [conv(i) for i in x]
+        if x is MISSING:
+            return None
+        return x
+    return json.dumps(conv(v), indent=indent, separators=(",", ":") if indent is None else None, ensure_ascii=False)
+
+
+def _int(v: Any) -> int:
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        return int(v)
+    try:
+        return int(_s(v), 0)
+    except ValueError:
+        try:
+            return int(float(_s(v)))
+        except ValueError:
+            return 0
+
+
+def _slice(v: Any, *idx: Any) -> Any:
+    if isinstance(v, str):
+        raise TemplateError("slice: list should be type of slice or array but string found")
+    lst = _to_list(v, "slice")
+    if not idx:
+        return lst
+    if len(idx) == 1:
+        return lst[idx[0]:]
+    return lst[idx[0]:idx[1]]
+
+
+def _split(sep: str, s: str) -> dict:
+    return {f"_{i}": p for i, p in enumerate(_s(s).split(sep))}
+
+
+def _uniq(v: Any) -> list:
+    out: list = []
+    for x in _to_list(v, "uniq"):
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def _title(s: Any) -> str:
+    return re.sub(r"(^|[\s])([a-z])", lambda m: m.group(1) + m.group(2).upper(), _s(s))
+
+
+def _unsupported(name: str) -> Callable:
+    def fn(*a: Any) -> Any:
+        raise TemplateError(f"sprig function {name!r} is available in Flux but not supported by kubectl-imagewatch")
+    return fn
+
+
+def _fail(msg: str) -> Any:
+    raise TemplateError(msg)
+
+
+FUNCS: dict[str, Callable[..., Any]] = {
+    # text/template builtins
+    "and": lambda *a: a[-1], "or": lambda *a: a[-1], "not": lambda v: not truth(v),
+    "len": _length, "index": index, "slice": _slice,
+    "print": sprint, "println": sprintln, "printf": printf,
+    "html": lambda *a: _html.escape(sprint(*a)).replace("&#x27;", "&#39;"),
+    "js": lambda *a: json.dumps(sprint(*a))[1:-1].replace("'", "\\'").replace("<", "\\u003C").replace(">", "\\u003E"),
+    "urlquery": lambda *a: urllib.parse.quote_plus(sprint(*a)),
+    "call": lambda f, *a: f(*a),
+    "eq": eq, "ne": lambda a, b: not _basic_eq(a, b), "lt": _lt, "le": lambda a, b: _lt(a, b) or _basic_eq(a, b),
+    "gt": lambda a, b: _lt(b, a), "ge": lambda a, b: _lt(b, a) or _basic_eq(a, b),
+    # sprig strings
+    "trim": lambda s: _s(s).strip(), "trimAll": lambda c, s: _s(s).strip(c), "trimall": lambda c, s: _s(s).strip(c),
+    "trimPrefix": lambda p, s: _s(s)[len(p):] if _s(s).startswith(p) else _s(s),
+    "trimSuffix": lambda p, s: _s(s)[:-len(p)] if p and _s(s).endswith(p) else _s(s),
+    "upper": lambda s: _s(s).upper(), "lower": lambda s: _s(s).lower(), "title": _title,
+    "untitle": lambda s: re.sub(r"(^|\s)([A-Z])", lambda m: m.group(1) + m.group(2).lower(), _s(s)),
+    "repeat": lambda n, s: _s(s) * n, "substr": lambda a, b, s: _s(s)[a:b] if b >= 0 else _s(s)[a:],
+    "nospace": lambda s: re.sub(r"\s", "", _s(s)), "trunc": _trunc,
+    "abbrev": lambda w, s: _s(s) if len(_s(s)) <= w else _s(s)[:max(w - 3, 0)] + "...",
+    "initials": lambda s: "".join(w[0] for w in _s(s).split()),
+    "contains": lambda sub, s: _need_str(sub, "contains") in _need_str(s, "contains"),
+    "hasPrefix": lambda p, s: _s(s).startswith(p), "hasSuffix": lambda p, s: _s(s).endswith(p),
+    "quote": lambda *a: " ".join(json.dumps(_s(x), ensure_ascii=False) for x in a if x is not None),
+    "squote": lambda *a: " ".join(f"'{_s(x)}'" for x in a if x is not None),
+    "cat": lambda *a: " ".join(_s(x) for x in a if x is not None),
+    "indent": _indent, "nindent": lambda n, s: "\n" + _indent(n, s),
+    "replace": lambda o, n, s: _s(s).replace(o, n),
+    "plural": lambda one, many, n: one if n == 1 else many,
+    "wrap": lambda n, s: _s(s),
+    "toString": _s, "toStrings": lambda v: [_s(x) for x in _to_list(v, "toStrings")],
+    "join": lambda sep, v: sep.join(_s(x) for x in (v if isinstance(v, (list, tuple)) else [v])),
+    "split": _split, "splitList": lambda sep, s: _s(s).split(sep),
+    "splitn": lambda sep, n, s: {f"_{i}": p for i, p in enumerate(_s(s).split(sep, n - 1))},
+    "sortAlpha": lambda v: sorted(_s(x) for x in _to_list(v, "sortAlpha")),
+    "snakecase": lambda s: re.sub(r"(?<!^)(?=[A-Z])", "_", _s(s)).lower().replace("-", "_"),
+    "kebabcase": lambda s: re.sub(r"(?<!^)(?=[A-Z])", "-", _s(s)).lower().replace("_", "-"),
+    "camelcase": lambda s: "".join(w[:1].upper() + w[1:] for w in re.split(r"[_\s-]+", _s(s))),
+    "swapcase": lambda s: _s(s).swapcase(),
+    # defaults and logic
+    "default": _default, "empty": _empty, "ternary": lambda a, b, c: a if truth(c) else b,
+    "coalesce": lambda *a: next((x for x in a if truth(x)), None),
+    "all": lambda *a: all(truth(x) for x in a), "any": lambda *a: any(truth(x) for x in a),
+    "fail": _fail, "required": lambda msg, v: v if truth(v) else _fail(msg),
+    # lists and dicts
+    "list": _list, "tuple": _list, "dict": _dict,
+    "get": lambda d, k: d.get(k, "") if isinstance(d, dict) else "",
+    "set": lambda d, k, v: (d.__setitem__(k, v), d)[1], "unset": lambda d, k: (d.pop(k, None), d)[1],
+    "hasKey": lambda d, k: isinstance(d, dict) and k in d,
+    "keys": lambda *ds: [k for d in ds for k in d], "values": lambda d: list(d.values()),
+    "pick": lambda d, *ks: {k: d[k] for k in ks if k in d}, "omit": lambda d, *ks: {k: v for k, v in d.items() if k not in ks},
+    "first": lambda v: (_to_list(v, "first") or [None])[0], "last": lambda v: (_to_list(v, "last") or [None])[-1],
+    "rest": lambda v: _to_list(v, "rest")[1:], "initial": lambda v: _to_list(v, "initial")[:-1],
+    "append": lambda v, x: _to_list(v, "append") + [x], "push": lambda v, x: _to_list(v, "push") + [x],
+    "prepend": lambda v, x: [x] + _to_list(v, "prepend"), "uniq": _uniq,
+    "compact": lambda v: [x for x in _to_list(v, "compact") if truth(x)],
+    "reverse": lambda v: _to_list(v, "reverse")[::-1],
+    "has": lambda x, v: x in _to_list(v, "has"), "without": lambda v, *xs: [x for x in _to_list(v, "without") if x not in xs],
+    "concat": lambda *ls: [x for lst in ls for x in _to_list(lst, "concat")],
+    "until": lambda n: list(range(n)), "untilStep": lambda a, b, s: list(range(a, b, s)),
+    "seq": lambda *a: " ".join(str(x) for x in (range(1, a[0] + 1) if len(a) == 1 else range(a[0], a[-1] + 1))),
+    # numbers
+    "add": lambda *a: sum(_int(x) for x in a), "add1": lambda a: _int(a) + 1, "sub": lambda a, b: _int(a) - _int(b),
+    "mul": lambda *a: __import__("math").prod(_int(x) for x in a), "div": lambda a, b: int(_int(a) / _int(b)),
+    "mod": lambda a, b: _int(a) % _int(b), "max": lambda *a: max(_int(x) for x in a), "min": lambda *a: min(_int(x) for x in a),
+    "biggest": lambda *a: max(_int(x) for x in a), "int": _int, "int64": _int, "atoi": lambda s: _int(s),
+    "float64": lambda v: float(_s(v)) if not _is_num(v) else float(v),
+    # encodings and hashes
+    "b64enc": lambda s: base64.b64encode(_s(s).encode()).decode(),
+    "b64dec": lambda s: base64.b64decode(_s(s).encode()).decode("utf-8", "replace"),
+    "b32enc": lambda s: base64.b32encode(_s(s).encode()).decode(),
+    "b32dec": lambda s: base64.b32decode(_s(s).encode()).decode("utf-8", "replace"),
+    "sha1sum": lambda s: hashlib.sha1(_s(s).encode()).hexdigest(),
+    "sha256sum": lambda s: hashlib.sha256(_s(s).encode()).hexdigest(),
+    "adler32sum": lambda s: str(zlib.adler32(_s(s).encode())),
+    "toJson": _to_json, "toRawJson": _to_json, "toPrettyJson": lambda v: _to_json(v, 2),
+    "fromJson": lambda s: json.loads(_s(s)) if _s(s) else {},
+    # paths
+    "base": lambda s: os.path.basename(_s(s).rstrip("/")) or ("/" if _s(s).startswith("/") else "."),
+    "dir": lambda s: os.path.dirname(_s(s)) or ".", "ext": lambda s: os.path.splitext(_s(s))[1],
+    "clean": lambda s: os.path.normpath(_s(s)) if _s(s) else ".", "isAbs": lambda s: _s(s).startswith("/"),
+    # regex (RE2, like Go)
+    "regexMatch": lambda p, s: _sprig_regex(p).matches(_s(s)),
+    "regexFind": lambda p, s: (_regex_find_all(p, _s(s), 1) or [""])[0],
+    "regexFindAll": lambda p, s, n: _regex_find_all(p, _s(s), n),
+    "regexReplaceAll": lambda p, s, r: _regex_replace(p, _s(s), r),
+    "regexReplaceAllLiteral": lambda p, s, r: _regex_replace(p, _s(s), r.replace("$", "$$")),
+    "regexSplit": lambda p, s, n: re.split(p, _s(s), maxsplit=0 if n < 0 else max(n - 1, 0)),
+    "regexQuoteMeta": lambda s: re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", _s(s)),
+    "typeOf": type_name, "kindOf": lambda v: {"string": "string", "int": "int", "bool": "bool",
+                                             "float64": "float64"}.get(type_name(v), "struct" if isinstance(v, GoStruct) else
+                                                                    "slice" if isinstance(v, list) else "map"),
+    "deepEqual": lambda a, b: a == b,
+}
+
+for _name in FLUX_FUNCS:
+    FUNCS.setdefault(_name, _unsupported(_name))
+for _name in list(FUNCS):
+    if _name not in FLUX_FUNCS:
+        del FUNCS[_name]
+FUNCS["required"] = lambda msg, v: v if truth(v) else _fail(msg)  # sprig: present in HermeticTxtFuncMap? kept for safety
+if "required" not in SPRIG_ALL:
+    del FUNCS["required"]

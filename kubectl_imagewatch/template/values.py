@@ -1,0 +1,172 @@
+"""Go values as templates see them, and how fmt prints them (%v, Sprint, Sprintln).
+
+Go structs are GoStruct (ordered fields, promoted embedded fields, no-argument methods, an
+optional String()); maps are dicts whose keys print and range in sorted order; slices are lists.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Optional
+
+
+class _Missing:
+    """A map lookup that found nothing: prints as <no value>."""
+
+    def __repr__(self) -> str:
+        return "<no value>"
+
+
+MISSING = _Missing()
+
+
+class GoStruct:
+    def __init__(self, type_name: str, fields: dict, methods: Optional[dict] = None,
+                 stringer: Optional[Callable[[], str]] = None, embedded: tuple = ()) -> None:
+        self.type_name = type_name
+        self.fields = fields
+        self.methods = methods or {}
+        self.stringer = stringer
+        self.embedded = embedded  # names of fields whose fields are promoted
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        if name in self.fields:
+            return True, self.fields[name]
+        if name in self.methods:
+            return True, self.methods[name]()
+        for e in self.embedded:
+            inner = self.fields.get(e)
+            if isinstance(inner, GoStruct):
+                ok, v = inner.lookup(name)
+                if ok:
+                    return True, v
+        return False, None
+
+    def key(self) -> tuple:
+        return tuple(v.key() if isinstance(v, GoStruct) else v for v in self.fields.values())
+
+    def __hash__(self) -> int:
+        return hash(self.key())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GoStruct) and self.key() == other.key()
+
+    def __lt__(self, other: "GoStruct") -> bool:
+        return self.key() < other.key()
+
+    def __repr__(self) -> str:
+        return fmt_v(self)
+
+
+def fmt_float(f: float) -> str:
+    """strconv.FormatFloat(f, 'g', -1, 64) as %v prints it."""
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "+Inf" if f > 0 else "-Inf"
+    if f == 0:
+        return "0" if math.copysign(1, f) > 0 else "-0"
+    r = repr(f)
+    mant, _, exp = r.partition("e")
+    sign = "-" if mant.startswith("-") else ""
+    mant = mant.lstrip("-")
+    digits = mant.replace(".", "").lstrip("0") or "0"
+    if exp:
+        e10 = int(exp)
+        point = (mant.index(".") if "." in mant else len(mant)) + e10
+    else:
+        ip, _, fp = mant.partition(".")
+        if ip.strip("0"):
+            point = len(ip.lstrip("0"))
+        else:
+            point = -(len(fp) - len(fp.lstrip("0")))
+        digits = (ip + fp).lstrip("0")
+    digits = digits.rstrip("0") or "0"
+    x = point - 1
+    if x < -4 or x >= 6:  # strconv 'g', shortest: precision 6 decides
+        m = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{m}e{'+' if x >= 0 else '-'}{abs(x):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def fmt_v(v: Any, top: bool = True) -> str:
+    if v is MISSING:
+        return "<no value>"
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return fmt_float(v)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, GoStruct):
+        if v.stringer is not None:
+            return v.stringer()
+        return "{" + " ".join(fmt_v(x, False) for x in v.fields.values()) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + " ".join(fmt_v(x, False) for x in v) + "]"
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{fmt_v(k, False)}:{fmt_v(v[k], False)}" for k in sort_keys(v)) + "]"
+    if callable(v):
+        return f"{v!r}"
+    return str(v)
+
+
+def sort_keys(d: dict) -> list:
+    try:
+        return sorted(d)
+    except TypeError:
+        return sorted(d, key=lambda k: fmt_v(k))
+
+
+def sprint(*args: Any) -> str:
+    out = []
+    for i, a in enumerate(args):
+        if i > 0 and not isinstance(a, str) and not isinstance(args[i - 1], str):
+            out.append(" ")
+        out.append(fmt_v(a))
+    return "".join(out)
+
+
+def sprintln(*args: Any) -> str:
+    return " ".join(fmt_v(a) for a in args) + "\n"
+
+
+def type_name(v: Any) -> str:
+    if v is None or v is MISSING:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, GoStruct):
+        return v.type_name
+    if isinstance(v, list):
+        return "[]interface {}"
+    if isinstance(v, dict):
+        return "map[string]interface {}"
+    return type(v).__name__
+
+
+def truth(v: Any) -> bool:
+    if v is None or v is MISSING:
+        return False
+    if isinstance(v, GoStruct):
+        return True
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return v != 0
+    if isinstance(v, (str, list, tuple, dict)):
+        return len(v) > 0
+    return True
