@@ -61,3 +61,113 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     if opts.disabled:
         report.findings = [f for f in report.findings if f.check not in opts.disabled]
     return report
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulateOptions:
+    tags_file: Optional[str] = None
+    policies: frozenset = frozenset()
+    default_namespace: str = DEFAULT_NAMESPACE
+    repo_root: Optional[str] = None
+    cache_dir: Optional[str] = None
+    flux_release: Optional[str] = None
+
+
+@dataclasses.dataclass
+class SimulateResult:
+    policies: list
+    update: object = None
+
+
+def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv: object = None) -> object:
+    from kubectl_imagewatch import simulate as sim
+
+    files = None
+    if tags_file:
+        from kubectl_imagewatch import tagfile
+
+        files = tagfile.load(tags_file)
+
+    class Provider(sim.TagProvider):
+        def tags(self, repo):  # type: ignore[no-untyped-def]
+            image = str(repo.spec.get("image") or "")
+            if files is not None:
+                found = files.lookup(repo.namespace, repo.name, image)
+                if found is not None:
+                    return found, None
+                return None, (f"no tags for ImageRepository {repo.ref} ({image}) in {tags_file}; "
+                              f"add a key '{repo.ref}' or '{image}'")
+            from kubectl_imagewatch.registry import scan
+
+            return scan.tags_for(repo, cache_dir=cache_dir, inventory=inv)
+
+    return Provider()
+
+
+def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) -> SimulateResult:
+    from kubectl_imagewatch import inventory, simulate as sim
+    from kubectl_imagewatch.errors import InputError
+
+    paths = list(paths) or ["."]
+    for p in paths:
+        if p != "-" and not os.path.lexists(p):
+            raise InputError(f"no such file or directory: {p}")
+    inv = inventory.build(paths, opts.default_namespace, markers=True)
+    if opts.policies and not any(p.ref in opts.policies or p.name in opts.policies for p in inv.policies()):
+        raise InputError(f"no ImagePolicy {', '.join(sorted(opts.policies))} in {', '.join(paths)}")
+    provider = tag_provider(opts.tags_file, opts.cache_dir, inv)
+    results = sim.run(inv, provider, set(opts.policies) or None)  # type: ignore[arg-type]
+    upd = None
+    try:
+        from kubectl_imagewatch import updater
+    except ImportError:
+        updater = None  # type: ignore[assignment]
+    if updater is not None and inv.of_kind("ImageUpdateAutomation"):
+        root = opts.repo_root or find_repo_root(paths[0] if paths[0] != "-" else ".") or \
+            (paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or ".")
+        upd = updater.plan_all(inv, results, root, release=opts.flux_release)
+    return SimulateResult(results, upd)
+
+
+@dataclasses.dataclass(frozen=True)
+class UpdateOptions:
+    repo_root: Optional[str] = None
+    tags_file: Optional[str] = None
+    dry_run: bool = False
+    commit: bool = False
+    default_namespace: str = DEFAULT_NAMESPACE
+    flux_release: Optional[str] = None
+
+
+@dataclasses.dataclass
+class UpdateResult:
+    plan: object
+    written: list
+    commits: list
+    policy_errors: list
+
+
+def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> UpdateResult:
+    from kubectl_imagewatch import inventory, simulate as sim, updater
+    from kubectl_imagewatch.errors import InputError
+
+    root = opts.repo_root or find_repo_root(os.getcwd())
+    if root is None:
+        raise InputError("not inside a git repository; pass --repo-root")
+    paths = list(paths) or [root]
+    for p in paths:
+        if p != "-" and not os.path.lexists(p):
+            raise InputError(f"no such file or directory: {p}")
+    inv = inventory.build(paths, opts.default_namespace, markers=False)
+    results = sim.run(inv, tag_provider(opts.tags_file, None, inv))  # type: ignore[arg-type]
+    errors = [f"ImagePolicy {r.policy.ref}: {r.selection.error.message}" for r in results if not r.ok]
+    plan = updater.plan_all(inv, results, root, release=opts.flux_release)
+    written: list = []
+    commits: list = []
+    if not opts.dry_run and plan.ok:
+        written = plan.apply()
+        if opts.commit and written:
+            from kubectl_imagewatch import gitops
+
+            commits = gitops.commit_plan(root, plan)
+    return UpdateResult(plan, written, commits, errors)

@@ -80,6 +80,7 @@ class _Builder:
         if kind == "sequence":
             return [self.build(v, path + (i,), depth + 1) for i, v in enumerate(node.value)]
         out: dict = {}
+        explicit: set = set()
         for k, v in node.value:
             if k.id != "scalar":
                 key: Any = str(self.build(k, path + ("<key>",), depth + 1))
@@ -94,8 +95,9 @@ class _Builder:
                     continue
             key = str(key) if not isinstance(key, str) else key
             kp = path + (key,)
-            if key in out:
+            if key in explicit:
                 self.duplicates.append((kp, k.start_mark.line + 1, k.start_mark.column + 1))
+            explicit.add(key)
             self.positions[("@key",) + kp] = (k.start_mark.line + 1, k.start_mark.column + 1)
             out[key] = self.build(v, kp, depth + 1)
         return out

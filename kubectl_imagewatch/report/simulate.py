@@ -1,0 +1,68 @@
+"""simulate output: a header per policy with the winner, then every tag's verdict."""
+from __future__ import annotations
+
+import json
+
+from kubectl_imagewatch.simulate import PolicyResult
+
+_C = {"selected": "\033[32m", "excluded": "\033[90m", "filtered": "\033[90m", "unparsable": "\033[33m",
+      "out-of-range": "\033[33m", "lower": "", "candidate": ""}
+SHOW = 12
+
+
+def render_text(results: list[PolicyResult], show_all: bool = False, color: bool = False) -> str:
+    out: list[str] = []
+    for r in results:
+        s = r.selection
+        head = f"ImagePolicy {r.policy.ref}"
+        if r.repository is not None:
+            head += f" (ImageRepository {r.repository.ref}, {r.image})"
+        out.append(head)
+        if r.ok:
+            win = f"{r.image}:{s.tag}" + (f"@{r.digest}" if r.digest else "")
+            out.append(f"  latest: {(chr(27) + '[1;32m') if color else ''}{win}{(chr(27) + '[0m') if color else ''}"
+                       f"  ({s.kind})")
+        else:
+            assert s.error is not None
+            out.append(f"  FAILED ({s.error.reason}): {s.error.message}")
+        for w in s.warnings:
+            out.append(f"  warning: {w}")
+        if not s.tags:
+            out.append("")
+            continue
+        tags = s.tags
+        hidden = 0
+        if not show_all and len(tags) > SHOW:
+            keep = [t for t in tags if t.verdict == "selected" or t.tag in s.tied]
+            rest = [t for t in tags if t not in keep]
+            room = max(SHOW - len(keep), 0)
+            keep += rest[:room]
+            hidden = len(tags) - len(keep)
+            tags = sorted(keep, key=lambda t: t.tag, reverse=True)
+        w = max(len(t.tag) for t in tags)
+        ew = max([len(t.extracted or "") for t in tags] + [0])
+        out.append(f"  {'TAG'.ljust(w)}  " + (f"{'EXTRACTED'.ljust(max(ew, 9))}  " if ew else "") + "VERDICT       WHY")
+        for t in tags:
+            verdict = t.verdict.ljust(12)
+            if color and _C.get(t.verdict):
+                verdict = f"{_C[t.verdict]}{verdict}\033[0m"
+            ext = f"{(t.extracted or '').ljust(max(ew, 9))}  " if ew else ""
+            out.append(f"  {t.tag.ljust(w)}  {ext}{verdict}  {t.detail}")
+        if hidden:
+            counts: dict[str, int] = {}
+            shown = {t.tag for t in tags}
+            for t in s.tags:
+                if t.tag not in shown:
+                    counts[t.verdict] = counts.get(t.verdict, 0) + 1
+            out.append(f"  ... {hidden} more ({', '.join(f'{n} {v}' for v, n in sorted(counts.items()))}); --all shows every tag")
+        out.append("")
+    ok = sum(1 for r in results if r.ok)
+    out.append(f"{len(results)} policies: {ok} selected a tag, {len(results) - ok} failed")
+    return "\n".join(out) + "\n"
+
+
+def render_json(results: list[PolicyResult], extra: dict | None = None) -> str:
+    doc = {"policies": [r.as_dict() for r in results]}
+    if extra:
+        doc.update(extra)
+    return json.dumps(doc, indent=2) + "\n"

@@ -1,0 +1,74 @@
+"""simulate: each ImagePolicy's selection over real or offline tags, with every tag's verdict."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+from kubectl_imagewatch.inventory import Inventory
+from kubectl_imagewatch.model import FluxObject
+from kubectl_imagewatch.policy import PolicyError, Selection, select
+
+
+@dataclasses.dataclass
+class PolicyResult:
+    policy: FluxObject
+    repository: Optional[FluxObject]
+    image: str
+    selection: Selection
+    digest: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.selection.error is None and self.selection.tag is not None
+
+    def latest_ref(self) -> Optional[dict]:
+        if not self.ok:
+            return None
+        return {"image": self.image, "tag": self.selection.tag, "digest": self.digest}
+
+    def as_dict(self) -> dict:
+        s = self.selection
+        repo = self.repository
+        return {
+            "namespace": self.policy.namespace, "name": self.policy.name,
+            "imageRepository": {"namespace": repo.namespace if repo else None, "name": repo.name if repo else None,
+                                "image": self.image or None},
+            "result": ({"tag": s.tag, "image": f"{self.image}:{s.tag}", "digest": self.digest} if self.ok else None),
+            "error": s.error.as_dict() if s.error else None,
+            "tied": s.tied,
+            "warnings": s.warnings,
+            "tags": [t.as_dict() for t in s.tags],
+        }
+
+
+class TagProvider:
+    """Where tags come from: a tags file, a registry scan, or both (file first)."""
+
+    def tags(self, repo: FluxObject) -> tuple[Optional[dict[str, Optional[str]]], Optional[str]]:
+        raise NotImplementedError
+
+
+def run(inv: Inventory, provider: TagProvider, only: Optional[set[str]] = None) -> list[PolicyResult]:
+    results = []
+    for pol in inv.policies():
+        if only and pol.ref not in only and pol.name not in only:
+            continue
+        repo = inv.repository_for(pol)
+        if repo is None:
+            ref = pol.spec.get("imageRepositoryRef") or {}
+            sel = Selection(error=PolicyError("no-tags", f"referenced ImageRepository does not exist: "
+                                                         f"{ref.get('namespace') or pol.namespace}/{ref.get('name')}"))
+            results.append(PolicyResult(pol, None, "", sel))
+            continue
+        image = str(repo.spec.get("image") or "")
+        tags, err = provider.tags(repo)
+        if tags is None:
+            results.append(PolicyResult(pol, repo, image, Selection(error=PolicyError("no-tags", err or "no tags"))))
+            continue
+        excl = repo.spec.get("exclusionList")
+        sel = select(pol.spec, list(tags), excl if isinstance(excl, list) else None)
+        digest = tags.get(sel.tag) if sel.tag else None
+        if pol.spec.get("digestReflectionPolicy") in (None, "Never"):
+            digest = None
+        results.append(PolicyResult(pol, repo, image, sel, digest))
+    return results
