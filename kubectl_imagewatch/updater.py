@@ -113,6 +113,10 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
             ap.error = f'encountered invalid image ref "{bad}": could not parse reference: {bad}'
             continue
         upd = auto.spec.get("update") if isinstance(auto.spec.get("update"), dict) else {}
+        _, target = setters.resolve_update_root(repo_root, (upd or {}).get("path"))
+        if not os.path.exists(target):
+            up.warnings.append(f"{auto.ref}: update.path {(upd or {}).get('path')!r} does not exist under {repo_root} "
+                               "(pass --repo-root the repository the automation writes to)")
         outcome = setters.run(repo_root, (upd or {}).get("path"), values, overlay)
         ap.outcome = outcome
         ap.files = outcome.files
