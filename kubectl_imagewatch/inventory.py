@@ -77,7 +77,7 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
             continue
         assert text is not None
         docs, findings, nodes = loader.parse_documents(text, shown)
-        parse_failed = bool(findings) and not docs
+        parse_failed = any(f.check == "IW001" for f in findings)
         if has_flux or not parse_failed:
             inv.findings.extend(f for f in findings if has_flux or f.check != "IW001")
         for d in docs:

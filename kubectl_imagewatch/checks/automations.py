@@ -64,8 +64,10 @@ def _template(obj: FluxObject, ctx: Context, tmpl: str) -> Iterator[Finding]:
     from kubectl_imagewatch import template
 
     path = ("spec", "git", "commit", "messageTemplate")
+    from kubectl_imagewatch.template.parser import parse as parse_syntax
+
     try:
-        tree = template.parse(tmpl, name="commit message")
+        tree = parse_syntax(tmpl, name="commit message")
     except template.TemplateError as e:
         yield ctx.at(obj, path, "IW305", f"messageTemplate does not parse: {e}",
                      "Go text/template syntax: {{ .Changed.Changes }}, {{range ...}}{{end}}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any, Optional
 
 from kubectl_imagewatch.checks import CHECKS
@@ -15,6 +16,10 @@ class Context:
     inventory: Inventory
     repo_root: Optional[str] = None
     flux_release: Optional[str] = None  # e.g. "2.6" to emulate an older controller for templates
+
+    def __post_init__(self) -> None:
+        if self.repo_root:
+            self.repo_root = os.path.abspath(self.repo_root)
 
     def at(self, obj: FluxObject, path: tuple, check: str, message: str, hint: str = "",
            severity: Optional[Severity] = None, key: bool = False) -> Finding:

@@ -55,14 +55,27 @@ _TOKEN = re.compile(r"""
 KEYWORDS = {"if", "else", "end", "range", "with", "define", "template", "block", "break", "continue"}
 
 
+_ESC = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)", re.S)
+_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\",
+           '"': '"', "'": "'"}
+
+
 def _unquote(s: str) -> str:
+    """Go string literal (interpreted or raw) -> value."""
     if s.startswith("`"):
         return s[1:-1]
-    body = s[1:-1]
-    try:
-        return body.encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode("utf-8")
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        return bytes(body, "utf-8").decode("unicode_escape")
+
+    def rep(m: re.Match) -> str:
+        e = m.group(1)
+        if e in _SIMPLE:
+            return _SIMPLE[e]
+        if e[0] in "xuU" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        if e.isdigit():
+            return chr(int(e, 8))
+        raise ValueError(f"unknown escape sequence \\{e}")
+
+    return _ESC.sub(rep, s[1:-1])
 
 
 class _Parser:

@@ -1,0 +1,55 @@
+"""Shared fixtures: run the CLI in-process with exceptions surfacing, build manifest sets."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def run_cli(*args: str, cwd: str | None = None, stdin: bytes | None = None, env: dict | None = None) -> Result:
+    """The installed entry point in a subprocess: what users run, exit codes included."""
+    e = dict(os.environ, IMAGEWATCH_DEBUG="1", NO_COLOR="1")
+    e.update(env or {})
+    p = subprocess.run([sys.executable, "-m", "kubectl_imagewatch", *args], capture_output=True, cwd=cwd or ROOT,
+                       input=stdin, env=e, timeout=120)
+    return Result(p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def cli():  # type: ignore[no-untyped-def]
+    return run_cli
+
+
+def flux_objects(policies: dict, automation: dict | None = None) -> str:
+    """Manifests for {"ns:name": {"image", "tag", "digest"?, "labels"?}} and one automation."""
+    docs = []
+    for key, ref in policies.items():
+        ns, name = key.split(":", 1)
+        docs.append({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
+                     "metadata": {"name": name, "namespace": ns}, "spec": {"image": ref["image"], "interval": "1h"}})
+        spec: dict = {"imageRepositoryRef": {"name": name}, "policy": {"alphabetical": {"order": "asc"}}}
+        if ref.get("digest"):
+            spec.update({"digestReflectionPolicy": "Always", "interval": "10m"})
+        md: dict = {"name": name, "namespace": ns}
+        if ref.get("labels"):
+            md["labels"] = ref["labels"]
+        docs.append({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy", "metadata": md, "spec": spec})
+    if automation is not None:
+        docs.append(automation)
+    return "".join("---\n" + json.dumps(d) + "\n" for d in docs)

@@ -1,0 +1,67 @@
+"""The update engine on golden repositories: expected-imagewatch/ (deliberate divergence) wins over
+expected-minimal/ (Flux minus its reformatting), then expected/ (Flux's bytes)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kubectl_imagewatch import inventory, updater
+from tests.conftest import CASES, flux_objects
+
+CASE_DIRS = sorted(p for p in (CASES / "update").iterdir() if (p / "input").is_dir())
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            p = Path(d) / f
+            if not p.is_symlink():
+                out[str(p.relative_to(root))] = p.read_bytes()
+    return out
+
+
+@pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
+def test_update_case(case: Path, tmp_path: Path) -> None:
+    import yaml
+
+    meta = json.loads((case / "case.json").read_text()) if (case / "case.json").exists() else {}
+    ns = meta.get("automationNamespace", "flux-system")
+    repo = tmp_path / "repo"
+    shutil.copytree(case / "input", repo, symlinks=True)
+    policies = json.loads((case / "policies.json").read_text())
+    upd = {"path": "./", "strategy": "Setters"}
+    if (case / "automation.json").exists():
+        upd.update(json.loads((case / "automation.json").read_text()))
+    sel = None
+    if (case / "automation.yaml").exists():
+        sel = (yaml.safe_load((case / "automation.yaml").read_text()).get("spec") or {}).get("policySelector")
+    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
+            "metadata": {"name": "conformance", "namespace": ns},
+            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "repo"},
+                     "git": {"commit": {"author": {"email": "bot@example.com"}}}, "update": upd,
+                     **({"policySelector": sel} if sel else {})}}
+    (tmp_path / "flux.yaml").write_text(flux_objects(policies, auto))
+    inv = inventory.build([str(tmp_path / "flux.yaml")])
+    refs = {k: {"image": v["image"], "tag": v["tag"], "digest": v.get("digest")} for k, v in policies.items()}
+    plan = updater.plan(inv, refs, str(repo))
+    if meta.get("fluxError"):
+        assert not plan.ok
+        assert plan.apply() == []
+        assert tree(repo) == tree(case / "input")
+        return
+    assert plan.ok, [a.error for a in plan.automations]
+    plan.apply()
+    target = next(case / d for d in ("expected-imagewatch", "expected-minimal", "expected") if (case / d).is_dir())
+    assert tree(repo) == tree(target)
+    if target.name != "expected-imagewatch" and (case / "expected-changes.json").exists():
+        want = sorted((c["oldValue"], c["newValue"], c["setter"], c["repoFile"])
+                      for c in json.loads((case / "expected-changes.json").read_text()))
+        got = sorted((c["oldValue"], c["newValue"], c["setter"], c["repoFile"]) for c in plan.changes_json())
+        assert got == want
+    for skipped in meta.get("skippedFiles") or []:
+        assert any(skipped in w for w in plan.warnings), plan.warnings
