@@ -9,7 +9,7 @@ import os
 from typing import Any, Iterable, Optional
 
 from kubectl_imagewatch import loader
-from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject,
                                       objects_in)
 
@@ -62,8 +62,7 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
         else:
             raw, err = loader.read_file(path, shown)
         if err is not None:
-            if explicit or err.severity is not Severity.WARNING or "symlink" in err.message:
-                inv.findings.append(err)
+            inv.findings.append(err)
             continue
         assert raw is not None
         inv.files_read += 1
