@@ -1,10 +1,14 @@
-"""`run`."""
+"""`run`: the full automation loop (not implemented yet)."""
 from __future__ import annotations
 
 import click
 
 
-@click.command("run")
+@click.command("run", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 def command() -> None:
-    """Not implemented yet."""
-    raise click.UsageError("not implemented yet")
+    """The full loop (scan, select, rewrite, commit, push): not implemented yet.
+
+    \b
+    Example (today): kubectl imagewatch update clusters/ --commit
+    """
+    raise click.UsageError("run is not implemented yet; use `update --commit` for a local commit")

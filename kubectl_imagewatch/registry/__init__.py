@@ -1,0 +1,1 @@
+"""Registry scanning (OCI distribution v2): image names, auth, tag listing."""
