@@ -84,6 +84,8 @@ class GoRegexp:
             raise PatternError(_go_message(pattern, msg)) from None
         except Exception as e:  # re2 raises TypeError/ValueError on some inputs
             raise PatternError(f"error parsing regexp: {e}") from None
+        self._match = self._re._regexp.Match  # the C++ call itself: the wrapper costs 5x per tag
+        self._unanchored = re2._Anchor.UNANCHORED
         index = self._re.groupindex
         self.names: dict[str, int] = {(k.decode() if isinstance(k, bytes) else k): v for k, v in index.items()}
         self.groups: int = self._re.groups
@@ -92,46 +94,89 @@ class GoRegexp:
         for n, i in self.names.items():
             self.subexp_names[i] = n
 
-    def search(self, s: str) -> Optional[Any]:
-        return self._re.search(s.encode("utf-8"))
+    def search(self, s: str) -> Optional["Spans"]:
+        """Leftmost-first match anywhere (Go FindStringSubmatchIndex) as byte spans, or None."""
+        b = s.encode("utf-8")
+        spans = self._match(self._unanchored, b, 0, len(b))
+        if spans[0][0] < 0:
+            return None
+        return Spans(b, spans)
+
+    def search_bytes(self, b: bytes, pos: int = 0) -> Optional["Spans"]:
+        spans = self._match(self._unanchored, b, pos, len(b))
+        return None if spans[0][0] < 0 else Spans(b, spans)
 
     def matches(self, s: str) -> bool:
-        return self._re.search(s.encode("utf-8")) is not None
+        b = s.encode("utf-8")
+        return self._match(self._unanchored, b, 0, len(b))[0][0] >= 0
 
-    def expand(self, template: str, src: str, m: Any) -> str:
-        """Go Regexp.ExpandString: $name, ${name}, $1, $$; unknown or unmatched groups -> ""."""
-        b = src.encode("utf-8")
-        out: list[str] = []
+    def compile_template(self, template: str) -> list:
+        """Pre-parse an Expand template into literals (str) and group indexes (int; -1 = nothing)."""
+        parts: list = []
         t = template
         while t:
             before, sep, after = t.partition("$")
             if not sep:
                 break
-            out.append(before)
+            if before:
+                parts.append(before)
             t = after
             if t.startswith("$"):
-                out.append("$")
+                parts.append("$")
                 t = t[1:]
                 continue
             name, num, rest, ok = _extract(t)
             if not ok:
-                out.append("$")
+                parts.append("$")
                 continue
             t = rest
             idx = -1
             if num >= 0:
-                idx = num
+                idx = num if num <= self.groups else -1
             else:
                 for i, n in enumerate(self.subexp_names):
                     if n == name and i > 0:
                         idx = i
                         break
-            if 0 <= idx <= self.groups:
-                start, end = m.span(idx)
-                if start >= 0:
-                    out.append(b[start:end].decode("utf-8", "replace"))
-        out.append(t)
+            parts.append(idx)
+        if t:
+            parts.append(t)
+        return parts
+
+    def expand(self, template: Any, src: str, m: Any) -> str:
+        """Go Regexp.ExpandString: $name, ${name}, $1, $$; unknown or unmatched groups -> ""."""
+        parts = self.compile_template(template) if isinstance(template, str) else template
+        out: list[str] = []
+        for p in parts:
+            if p.__class__ is str:
+                out.append(p)
+            elif p >= 0:
+                g = m.group(p)
+                if g is not None:
+                    out.append(g.decode("utf-8", "replace"))
         return "".join(out)
+
+
+class Spans:
+    """A match: the subject bytes and (start, end) per group, (-1, -1) when a group did not take part."""
+
+    __slots__ = ("b", "spans")
+
+    def __init__(self, b: bytes, spans: list) -> None:
+        self.b, self.spans = b, spans
+
+    def group(self, i: int = 0) -> Optional[bytes]:
+        st, en = self.spans[i]
+        return None if st < 0 else self.b[st:en]
+
+    def span(self, i: int = 0) -> tuple[int, int]:
+        return self.spans[i]
+
+    def start(self, i: int = 0) -> int:
+        return self.spans[i][0]
+
+    def end(self, i: int = 0) -> int:
+        return self.spans[i][1]
 
 
 def _is_word_rune(ch: str) -> bool:

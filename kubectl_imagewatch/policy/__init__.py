@@ -30,12 +30,16 @@ NO_TAGS, NO_MATCH, INVALID_RANGE, INVALID_PATTERN, INVALID_NUMERIC, INVALID_POLI
     "no-tags", "no-match", "invalid-range", "invalid-pattern", "invalid-numeric", "invalid-policy")
 
 
-@dataclasses.dataclass
 class TagVerdict:
-    tag: str
-    extracted: Optional[str]
-    verdict: str
-    detail: str = ""
+    """One tag's fate; a plain slotted class because simulate makes one per tag (100k+)."""
+
+    __slots__ = ("tag", "extracted", "verdict", "detail")
+
+    def __init__(self, tag: str, extracted: Optional[str], verdict: str, detail: str = "") -> None:
+        self.tag, self.extracted, self.verdict, self.detail = tag, extracted, verdict, detail
+
+    def __repr__(self) -> str:
+        return f"TagVerdict({self.tag!r}, {self.verdict!r})"
 
     def as_dict(self) -> dict:
         return {"tag": self.tag, "extracted": self.extracted, "verdict": self.verdict, "detail": self.detail}
@@ -66,6 +70,10 @@ class _Invalid(Exception):
         self.reason = reason
 
 
+def _tag_of(v: TagVerdict) -> str:
+    return v.tag
+
+
 def choice(spec: dict) -> tuple[str, Any]:
     """(kind, argument) of the policer Flux builds; raises _Invalid like the factory does."""
     pol = spec.get("policy") or {}
@@ -93,8 +101,12 @@ def exclude(tags: list[str], exclusion_list: Optional[list[str]]) -> tuple[list[
     """Tags kept (sorted descending) and tag -> excluding pattern. Raises goregex.PatternError."""
     patterns = [goregex.compile(p) for p in (exclusion_list or DEFAULT_EXCLUSION)]
     kept, dropped = [], {}
+    default = patterns[0] if (exclusion_list or DEFAULT_EXCLUSION) == DEFAULT_EXCLUSION else None
     for t in tags:
-        hit = next((p for p in patterns if p.matches(t)), None)
+        if default is not None:  # `^.*\.sig$` without the per-call RE2 cost: same answer
+            hit = default if (t.endswith(".sig") and "\n" not in t) else None
+        else:
+            hit = next((p for p in patterns if p.matches(t)), None)
         if hit is None:
             kept.append(t)
         else:
@@ -129,8 +141,9 @@ def select(spec: dict, tags: list[str], exclusion_list: Optional[list[str]] = No
         else:
             candidates = {t: t for t in kept}
             random_order = False
+        show_value = filt is not None and bool((filt or {}).get("extract"))
         for value, tag in candidates.items():
-            verdicts[tag] = TagVerdict(tag, value if filt is not None and (filt or {}).get("extract") else None, CANDIDATE)
+            verdicts[tag] = TagVerdict(tag, value if show_value else None, CANDIDATE)
         if not candidates:
             raise _Invalid(NO_MATCH, "version list argument cannot be empty")
         order = list(candidates)  # descending order of original tags; Flux's order when no filter
@@ -152,9 +165,10 @@ def select(spec: dict, tags: list[str], exclusion_list: Optional[list[str]] = No
         sel.warnings.append(
             f"{len(sel.tied)} candidates tie ({', '.join(sel.tied)}); Flux picks one at random on every "
             "reconciliation (filterTags hands the policy a Go map) and may flip between them")
-    for t in kept + list(dropped):
-        verdicts.setdefault(t, TagVerdict(t, None, CANDIDATE))
-    sel.tags = sorted(verdicts.values(), key=lambda v: v.tag, reverse=True)
+    if len(verdicts) != len(kept) + len(dropped):
+        for t in kept + list(dropped):
+            verdicts.setdefault(t, TagVerdict(t, None, CANDIDATE))
+    sel.tags = sorted(verdicts.values(), key=_tag_of, reverse=True)
     return sel
 
 
@@ -167,12 +181,23 @@ def _filter(filt: dict, kept: list[str], verdicts: dict[str, TagVerdict]) -> dic
         raise _Invalid(INVALID_PATTERN, f"failed to filter tags: invalid regular expression pattern "
                        f"'{pattern}': {e}") from None
     out: dict[str, str] = {}
+    tmpl = rx.compile_template(extract) if extract else None
+    single = tmpl[0] if tmpl is not None and len(tmpl) == 1 and isinstance(tmpl[0], int) else None
+    match, unanchored = rx._match, rx._unanchored
+    nomatch = f"does not match pattern {pattern}"
     for t in kept:  # descending: a later (smaller) tag with the same value overwrites
-        m = rx.search(t)
-        if m is None:
-            verdicts[t] = TagVerdict(t, None, FILTERED, f"does not match pattern {pattern}")
+        b = t.encode()
+        spans = match(unanchored, b, 0, len(b))
+        if spans[0][0] < 0:
+            verdicts[t] = TagVerdict(t, None, FILTERED, nomatch)
             continue
-        value = rx.expand(extract, t, m) if extract else t
+        if tmpl is None:
+            value = t
+        elif single is not None:  # the common `$name`: one group, no Spans object
+            st, en = spans[single] if single >= 0 else (-1, -1)
+            value = b[st:en].decode() if st >= 0 else ""
+        else:
+            value = rx.expand(tmpl, t, goregex.Spans(b, spans))
         if value in out:
             loser = out[value]
             verdicts[loser] = TagVerdict(loser, value, LOWER,
@@ -193,23 +218,23 @@ def _semver(c: constraints.Constraints, order: list[str], cand: dict[str, str],
         if v is None:
             verdicts[tag].verdict, verdicts[tag].detail = UNPARSABLE, versions.why_not_version(value)
             continue
-        why = c.explain(v)
-        if why is not None:
-            verdicts[tag].verdict, verdicts[tag].detail = OUT_OF_RANGE, why
+        if not c.check(v):
+            verdicts[tag].verdict, verdicts[tag].detail = OUT_OF_RANGE, c.explain(v) or "outside the range"
             continue
         admitted.append((value, v))
-        if best_v is None or versions.compare(v, best_v) > 0:
+        if best_v is None or v.key > best_v.key:
             best, best_v = value, v
     if best is None:
         raise _Invalid(NO_MATCH, "unable to determine latest version from provided list")
-    tied = [val for val, v in admitted if versions.compare(v, best_v) == 0] if random_order else []
+    bk = best_v.key
+    tied = [val for val, v in admitted if v.key == bk] if random_order else []
+    lower = f"lower than {cand[best]}"
+    equal = f"equal version to {cand[best]}" + ("; Flux picks at random" if random_order
+                                                 else "; Flux keeps the first in descending order")
     for val, v in admitted:
         if val != best:
-            d = versions.compare(v, best_v)
-            verdicts[cand[val]].verdict = LOWER
-            verdicts[cand[val]].detail = (f"equal version to {cand[best]}" + ("; Flux picks at random" if random_order
-                                          else "; Flux keeps the first in descending order")) if d == 0 \
-                else f"lower than {cand[best]}"
+            tv = verdicts[cand[val]]
+            tv.verdict, tv.detail = LOWER, (equal if v.key == bk else lower)
     return best, tied
 
 

@@ -12,9 +12,7 @@ import dataclasses
 import functools
 from typing import Callable
 
-import semver
-
-from kubectl_imagewatch.policy.versions import VersionError, compare, compare_prerelease, new_version
+from kubectl_imagewatch.policy.versions import Version, VersionError, compare, compare_prerelease, new_version
 
 MAX_RANGE_LEN = 512
 MAX_GROUPS = 32
@@ -48,7 +46,7 @@ def _finditer(rx, s: str):
     pos = 0
     prev_end = -1
     while pos <= len(b):
-        m = rx._re.search(b, pos)
+        m = rx.search_bytes(b, pos)
         if m is None:
             break
         start, end = m.span()
@@ -73,7 +71,7 @@ def _is_x(s: str) -> bool:
 class Term:
     op: str
     orig: str
-    con: semver.Version
+    con: Version
     dirty: bool
     minor_dirty: bool
     patch_dirty: bool
@@ -81,10 +79,29 @@ class Term:
     def __str__(self) -> str:
         return f"{self.op}{self.orig}"
 
+    def test(self, v: Version) -> bool:
+        """The term's check after the prerelease gate; exact terms compare precedence keys."""
+        if not self.dirty:
+            k, ck = v.key, self.con.key
+            op = self.op
+            if op in (">=", "=>"):
+                return k >= ck
+            if op == "<":
+                return k < ck
+            if op in ("<=", "=<"):
+                return k <= ck
+            if op == ">":
+                return k > ck
+            if op in ("", "="):
+                return k == ck
+            if op == "!=":
+                return k != ck
+        return _FUNCS[self.op](v, self)
+
 
 def _parse_term(s: str) -> Term:
     exact = _regexes()[0]
-    m = exact._re.search(s.encode())
+    m = exact.search(s)
     if m is None:
         raise ConstraintError(f'improper constraint: "{s}"')
     op, cv, major, minor, patch, pre = (_group(m, i) for i in (1, 2, 3, 4, 5, 6))
@@ -114,11 +131,11 @@ def _rewrite_range(c: str) -> str:
 
 # --- per-operator checks (after the prerelease gate) -------------------------------------
 
-def _eq(v: semver.Version, c: Term) -> bool:
+def _eq(v: Version, c: Term) -> bool:
     return compare(v, c.con) == 0
 
 
-def _ne(v: semver.Version, c: Term) -> bool:
+def _ne(v: Version, c: Term) -> bool:
     if c.dirty:
         if c.con.major != v.major:
             return True
@@ -135,7 +152,7 @@ def _ne(v: semver.Version, c: Term) -> bool:
     return not _eq(v, c)
 
 
-def _gt(v: semver.Version, c: Term) -> bool:
+def _gt(v: Version, c: Term) -> bool:
     if not c.dirty:
         return compare(v, c.con) == 1
     if v.major > c.con.major:
@@ -149,15 +166,15 @@ def _gt(v: semver.Version, c: Term) -> bool:
     return compare(v, c.con) == 1
 
 
-def _lt(v: semver.Version, c: Term) -> bool:
+def _lt(v: Version, c: Term) -> bool:
     return compare(v, c.con) < 0
 
 
-def _ge(v: semver.Version, c: Term) -> bool:
+def _ge(v: Version, c: Term) -> bool:
     return compare(v, c.con) >= 0
 
 
-def _le(v: semver.Version, c: Term) -> bool:
+def _le(v: Version, c: Term) -> bool:
     if not c.dirty:
         return compare(v, c.con) <= 0
     if v.major > c.con.major:
@@ -167,7 +184,7 @@ def _le(v: semver.Version, c: Term) -> bool:
     return True
 
 
-def _tilde(v: semver.Version, c: Term) -> bool:
+def _tilde(v: Version, c: Term) -> bool:
     if compare(v, c.con) < 0:
         return False
     if c.con.major == 0 and c.con.minor == 0 and c.con.patch == 0 and not c.minor_dirty and not c.patch_dirty:
@@ -179,13 +196,13 @@ def _tilde(v: semver.Version, c: Term) -> bool:
     return True
 
 
-def _tilde_or_equal(v: semver.Version, c: Term) -> bool:
+def _tilde_or_equal(v: Version, c: Term) -> bool:
     if c.dirty:
         return _tilde(v, c)
     return _eq(v, c)
 
 
-def _caret(v: semver.Version, c: Term) -> bool:
+def _caret(v: Version, c: Term) -> bool:
     if compare(v, c.con) < 0:
         return False
     if c.con.major > 0 or c.minor_dirty:
@@ -199,7 +216,7 @@ def _caret(v: semver.Version, c: Term) -> bool:
     return c.con.patch == v.patch
 
 
-_FUNCS: dict[str, Callable[[semver.Version, Term], bool]] = {
+_FUNCS: dict[str, Callable[[Version, Term], bool]] = {
     "": _tilde_or_equal, "=": _tilde_or_equal, "!=": _ne, ">": _gt, "<": _lt, ">=": _ge, "=>": _ge,
     "<=": _le, "=<": _le, "~": _tilde, "~>": _tilde, "^": _caret,
 }
@@ -211,10 +228,19 @@ class Constraints:
     groups: tuple[tuple[Term, ...], ...]
     group_has_pre: tuple[bool, ...]
 
-    def check(self, v: semver.Version) -> bool:
-        return self.explain(v) is None
+    def check(self, v: Version) -> bool:
+        pre = v.prerelease
+        for terms, has_pre in zip(self.groups, self.group_has_pre):
+            if pre and not has_pre:
+                continue
+            for t in terms:
+                if not t.test(v):
+                    break
+            else:
+                return True
+        return False
 
-    def explain(self, v: semver.Version) -> str | None:
+    def explain(self, v: Version) -> str | None:
         """None when admitted, else why not (the first failing term of the closest group)."""
         reasons = []
         for terms, has_pre in zip(self.groups, self.group_has_pre):
@@ -244,7 +270,7 @@ def parse(c: str) -> Constraints:
         raise ConstraintError(f"too many constraint groups (max {MAX_GROUPS})")
     groups, has_pre = [], []
     for part in ors:
-        if valid._re.search(part.encode()) is None:
+        if valid.search(part) is None:
             raise ConstraintError(f'improper constraint: "{part}"')
         found = [_group(m, 0) for m in _finditer(find, part)] or [part]
         terms = tuple(_parse_term(s) for s in found)

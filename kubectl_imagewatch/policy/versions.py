@@ -29,10 +29,41 @@ class VersionError(ValueError):
     pass
 
 
-def new_version(s: str) -> semver.Version:
+class Version:
+    """A parsed version with a precomputed precedence key (Masterminds Compare == key order).
+
+    `semver()` gives the equivalent `semver.Version` from the semver package.
+    """
+
+    __slots__ = ("major", "minor", "patch", "prerelease", "build", "key")
+
+    def __init__(self, major: int, minor: int, patch: int, prerelease: Optional[str], build: Optional[str]) -> None:
+        self.major, self.minor, self.patch = major, minor, patch
+        self.prerelease, self.build = prerelease, build
+        if prerelease:
+            pre = tuple((0, int(p), "") if _is_num(p) else (1, 0, p) for p in prerelease.split("."))
+            self.key = (major, minor, patch, 0, pre)
+        else:
+            self.key = (major, minor, patch, 1, ())
+
+    def semver(self) -> semver.Version:
+        return semver.Version(self.major, self.minor, self.patch, self.prerelease, self.build)
+
+    def __str__(self) -> str:
+        return str(self.semver())
+
+
+def new_version(s: str) -> "Version":
     """Masterminds NewVersion (loose). Raises VersionError."""
     if len(s) > MAX_VERSION_LEN:
         raise VersionError("version string too long")
+    head = s[1:] if s[:1] == "v" else s
+    parts3 = head.split(".")
+    if len(parts3) == 3 and head.isascii() and parts3[0].isdigit() and parts3[1].isdigit() and parts3[2].isdigit():
+        a, b, c = int(parts3[0]), int(parts3[1]), int(parts3[2])  # fast path: plain M.m.p
+        if a <= UINT64_MAX and b <= UINT64_MAX and c <= UINT64_MAX:
+            return Version(a, b, c, None, None)
+        raise VersionError("Invalid Semantic Version")
     m = _VERSION.match(s)
     if not m:
         raise VersionError("Invalid Semantic Version")
@@ -44,11 +75,11 @@ def new_version(s: str) -> semver.Version:
         for ident in pre.split("."):
             if ident.isdigit() and len(ident) > 1 and ident[0] == "0":
                 raise VersionError("Version segment starts with 0")
-    return semver.Version(parts[0], parts[1], parts[2], pre or None, m.group(8) or None)
+    return Version(parts[0], parts[1], parts[2], pre or None, m.group(8) or None)
 
 
 @functools.lru_cache(maxsize=65536)
-def parse_tag(tag: str) -> Optional[semver.Version]:
+def parse_tag(tag: str) -> Optional[Version]:
     """fluxcd/pkg version.ParseVersion: None when Flux does not treat the tag as a version."""
     if tag.count(".") < 2:
         return None
@@ -100,8 +131,14 @@ def compare_prerelease(a: str, b: str) -> int:
     return 0
 
 
-def compare(a: semver.Version, b: semver.Version) -> int:
-    """Masterminds Version.Compare."""
+def compare(a: Version, b: Version) -> int:
+    """Masterminds Version.Compare (metadata ignored; see Version.key)."""
+    ka, kb = a.key, b.key
+    return (ka > kb) - (ka < kb)
+
+
+def compare_slow(a: Version, b: Version) -> int:
+    """Masterminds Version.Compare spelled out; tests check it equals the key order."""
     for x, y in ((a.major, b.major), (a.minor, b.minor), (a.patch, b.patch)):
         if x != y:
             return 1 if x > y else -1

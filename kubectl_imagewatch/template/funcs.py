@@ -219,7 +219,7 @@ def _regex_replace(p: str, s: str, repl: str) -> str:
     rx = _sprig_regex(p)
     b, out, pos = s.encode(), [], 0
     while pos <= len(b):
-        m = rx._re.search(b, pos)
+        m = rx.search_bytes(b, pos)
         if m is None:
             break
         st, en = m.span()
@@ -236,7 +236,7 @@ def _regex_find_all(p: str, s: str, n: int) -> list:
     rx = _sprig_regex(p)
     b, out, pos = s.encode(), [], 0
     while pos <= len(b) and (n < 0 or len(out) < n):
-        m = rx._re.search(b, pos)
+        m = rx.search_bytes(b, pos)
         if m is None:
             break
         out.append(m.group(0).decode())
