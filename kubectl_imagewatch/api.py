@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from typing import Optional, Sequence
 
 from kubectl_imagewatch.findings import Report
@@ -89,6 +90,15 @@ def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv:
         files = tagfile.load(tags_file)
 
     class Provider(sim.TagProvider):
+        def __init__(self) -> None:
+            self.scanned: dict = {}
+
+        def prefetch(self, repos):  # type: ignore[no-untyped-def]
+            if files is None and repos:
+                from kubectl_imagewatch.registry import scan
+
+                self.scanned = scan.scan_many(repos, inv, cache_dir, progress=sys.stderr.isatty())
+
         def tags(self, repo):  # type: ignore[no-untyped-def]
             image = str(repo.spec.get("image") or "")
             if files is not None:
@@ -97,9 +107,21 @@ def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv:
                     return found, None
                 return None, (f"no tags for ImageRepository {repo.ref} ({image}) in {tags_file}; "
                               f"add a key '{repo.ref}' or '{image}'")
+            if repo.ref not in self.scanned:
+                self.prefetch([repo])
+            tags, err = self.scanned[repo.ref]
+            return ({t: None for t in tags} if tags is not None else None), err
+
+        def digest(self, repo, tag, known):  # type: ignore[no-untyped-def]
+            if files is not None:
+                return known, (None if known else f"no digest for tag {tag} in {tags_file} (use tag: digest)")
+            from kubectl_imagewatch.errors import OperationError
             from kubectl_imagewatch.registry import scan
 
-            return scan.tags_for(repo, cache_dir=cache_dir, inventory=inv)
+            try:
+                return scan.digest(repo, tag, inv), None
+            except OperationError as e:
+                return None, str(e)
 
     return Provider()
 

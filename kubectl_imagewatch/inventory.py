@@ -30,6 +30,8 @@ class Inventory:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     files_read: int = 0
     report_paths: Optional[set[str]] = None  # when set, only findings in these files are reported
+    secrets: dict = dataclasses.field(default_factory=dict)  # (namespace, name) -> Secret (registry auth, TLS)
+    secret_getter: Any = None  # (namespace, name) -> Secret from a cluster, when reading one
 
     def of_kind(self, kind: str) -> list[FluxObject]:
         return [o for o in self.objects if o.kind == kind]
@@ -67,6 +69,8 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
         assert raw is not None
         inv.files_read += 1
         has_flux = any(t in raw for t in loader.FLUX_TOKENS)
+        if b"kind: Secret" in raw or b'"kind": "Secret"' in raw:
+            _keep_secrets(inv, raw, shown, default_namespace)
         has_marker = markers and loader.MARKER_TOKEN in raw
         if not (has_flux or has_marker) and not (explicit and b"$imagepolicy" in raw):
             continue
@@ -89,3 +93,17 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
 
 def object_data(obj: FluxObject) -> Any:
     return obj.data
+
+
+def _keep_secrets(inv: Inventory, raw: bytes, shown: str, default_namespace: str) -> None:
+    """Secrets in the scanned files (docker config, TLS, proxy) for registry scans; never reported."""
+    text, err = loader.decode(raw, shown)
+    if text is None:
+        return
+    docs, _, _ = loader.parse_documents(text, shown)
+    for d in docs:
+        if isinstance(d.data, dict) and d.data.get("kind") == "Secret" and d.data.get("apiVersion") == "v1":
+            md = d.data.get("metadata") if isinstance(d.data.get("metadata"), dict) else {}
+            name = md.get("name")
+            if name:
+                inv.secrets[(str(md.get("namespace") or default_namespace), str(name))] = d.data

@@ -47,12 +47,19 @@ class TagProvider:
     def tags(self, repo: FluxObject) -> tuple[Optional[dict[str, Optional[str]]], Optional[str]]:
         raise NotImplementedError
 
+    def prefetch(self, repos: list[FluxObject]) -> None:
+        """Start every scan at once (bounded concurrency); default: nothing to do."""
+
+    def digest(self, repo: FluxObject, tag: str, known: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+        """(digest, error) of image:tag for digestReflectionPolicy; default: what the tag source said."""
+        return known, None
+
 
 def run(inv: Inventory, provider: TagProvider, only: Optional[set[str]] = None) -> list[PolicyResult]:
     results = []
-    for pol in inv.policies():
-        if only and pol.ref not in only and pol.name not in only:
-            continue
+    pols = [p for p in inv.policies() if not only or p.ref in only or p.name in only]
+    provider.prefetch([r for r in (inv.repository_for(p) for p in pols) if r is not None])
+    for pol in pols:
         repo = inv.repository_for(pol)
         if repo is None:
             ref = pol.spec.get("imageRepositoryRef") or {}
@@ -67,8 +74,11 @@ def run(inv: Inventory, provider: TagProvider, only: Optional[set[str]] = None) 
             continue
         excl = repo.spec.get("exclusionList")
         sel = select(pol.spec, list(tags), excl if isinstance(excl, list) else None)
-        digest = tags.get(sel.tag) if sel.tag else None
-        if pol.spec.get("digestReflectionPolicy") in (None, "Never"):
-            digest = None
+        digest = None
+        if sel.tag and pol.spec.get("digestReflectionPolicy") in ("IfNotPresent", "Always"):
+            digest, derr = provider.digest(repo, sel.tag, tags.get(sel.tag))
+            if derr:
+                sel.error = PolicyError("digest-failed", f"failed fetching digest of {image}:{sel.tag}: {derr}")
+                sel.tag = None
         results.append(PolicyResult(pol, repo, image, sel, digest))
     return results

@@ -1,97 +1,140 @@
-"""List an ImageRepository's tags from its registry (anonymous, basic from ~/.docker/config.json,
-Docker-style bearer tokens; `Link` pagination followed to the end, bounded). A failed scan never
-returns a partial list."""
+"""Scanning ImageRepositories like image-reflector-controller: credentials, TLS, proxy and
+timeout from the object's spec, many repositories at once (bounded), an optional on-disk cache."""
 from __future__ import annotations
 
-import base64
+import concurrent.futures
+import hashlib
 import json
 import os
-import re
+import sys
+import time
 from typing import Any, Optional
 
-from kubectl_imagewatch.registry import names
+from kubectl_imagewatch import goduration
+from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.registry import auth
+from kubectl_imagewatch.registry.client import RegistryClient, Transport
+from kubectl_imagewatch.registry.names import NameError_, canonical, split
 
-MAX_PAGES = 1000
-_CHAL = re.compile(r'(\w+)="([^"]*)"')
+WORKERS = 8
 
 
-def _docker_auth(host: str) -> Optional[tuple[str, str]]:
-    path = os.path.join(os.environ.get("DOCKER_CONFIG") or os.path.expanduser("~/.docker"), "config.json")
+def _secret(inv: Any, ns: str, ref: Any) -> tuple[Optional[dict], Optional[str]]:
+    if not isinstance(ref, dict) or not ref.get("name"):
+        return None, None
+    name = str(ref["name"])
+    sec = (getattr(inv, "secrets", {}) or {}).get((ns, name)) if inv is not None else None
+    if sec is None:
+        getter = getattr(inv, "secret_getter", None)
+        sec = getter(ns, name) if getter else None
+    if sec is None:
+        raise OperationError(f"Secret {ns}/{name} is not in the scanned files (or the cluster)")
+    return sec, f"{ns}/{name}"
+
+
+def client_for(repo: Any, inv: Any = None) -> RegistryClient:
+    spec = repo.spec
+    image = str(spec.get("image") or "")
     try:
-        with open(path) as f:
-            cfg = json.load(f)
-    except (OSError, ValueError):
-        return None
-    for key, entry in (cfg.get("auths") or {}).items():
-        k = re.sub(r"^https?://", "", key).split("/")[0]
-        if k in (host, "index.docker.io" if host == names.DOCKER_HUB else host) and isinstance(entry, dict):
-            if entry.get("auth"):
-                user, _, pw = base64.b64decode(entry["auth"]).decode().partition(":")
-                return user, pw
-            if entry.get("username"):
-                return entry["username"], entry.get("password", "")
-    return None
+        host, _ = split(image)
+    except NameError_ as e:
+        raise OperationError(str(e)) from None
+    sec, sname = _secret(inv, repo.namespace, spec.get("secretRef"))
+    creds = auth.resolve(host, spec.get("provider"), sec, sname)
+    t = Transport(insecure=bool(spec.get("insecure")))
+    tls, _ = _secret(inv, repo.namespace, spec.get("certSecretRef"))
+    if tls is not None:
+        t.ca_pem = auth.secret_value(tls, "ca.crt") or auth.secret_value(tls, "caFile")
+        t.cert_pem = auth.secret_value(tls, "tls.crt") or auth.secret_value(tls, "certFile")
+        t.key_pem = auth.secret_value(tls, "tls.key") or auth.secret_value(tls, "keyFile")
+    px, _ = _secret(inv, repo.namespace, spec.get("proxySecretRef"))
+    if px is not None:
+        addr = (auth.secret_value(px, "address") or b"").decode()
+        user = (auth.secret_value(px, "username") or b"").decode()
+        pw = (auth.secret_value(px, "password") or b"").decode()
+        if user and "://" in addr:
+            scheme, _, rest = addr.partition("://")
+            from urllib.parse import quote
+
+            addr = f"{scheme}://{quote(user, safe='')}:{quote(pw, safe='')}@{rest}"
+        t.proxy = addr or None
+    timeout = spec.get("timeout") or spec.get("interval")
+    if isinstance(timeout, str):
+        try:
+            t.timeout = max(goduration.parse(timeout) / 1e9, 1.0)
+        except goduration.DurationError:
+            pass
+    return RegistryClient(image, creds, t)
 
 
-def list_tags(image: str, insecure: bool = False, timeout: float = 60.0,
-              creds: Optional[tuple[str, str]] = None) -> tuple[list[str], int]:
-    """(tags, requests made). Raises OperationError naming the image and credential source."""
-    import httpx
+def _cache_file(cache_dir: str, image: str) -> str:
+    return os.path.join(cache_dir, hashlib.sha256(canonical(image).encode()).hexdigest()[:32] + ".json")
 
-    from kubectl_imagewatch.errors import OperationError
 
-    host, path = names.split(image)
-    creds = creds or _docker_auth(host)
-    base = names.api_base(host, insecure)
-    token: Optional[str] = None
-    tags: list[str] = []
-    url: Optional[str] = f"{base}/v2/{path}/tags/list"
-    requests = 0
-    source = "~/.docker/config.json" if creds else "anonymous"
-    with httpx.Client(timeout=timeout, trust_env=True, follow_redirects=True) as client:
-        pages = 0
-        while url:
-            pages += 1
-            if pages > MAX_PAGES:
-                raise OperationError(f"{image}: more than {MAX_PAGES} pages of tags; refusing to continue")
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            try:
-                r = client.get(url, headers=headers, auth=(creds if creds and not token else None))  # type: ignore[arg-type]
-                requests += 1
-                if r.status_code == 401 and token is None:
-                    scheme, _, params = r.headers.get("www-authenticate", "").partition(" ")
-                    p = dict(_CHAL.findall(params))
-                    if scheme.lower() == "bearer" and "realm" in p:
-                        q = {k: p[k] for k in ("service", "scope") if k in p}
-                        tr = client.get(p["realm"], params=q, auth=creds)  # type: ignore[arg-type]
-                        requests += 1
-                        if tr.status_code != 200:
-                            raise OperationError(f"{image}: token request failed ({tr.status_code}); credentials: {source}")
-                        body: Any = tr.json()
-                        token = body.get("token") or body.get("access_token")
-                        continue
-                if r.status_code in (401, 403):
-                    raise OperationError(f"{image}: access denied ({r.status_code}); credentials: {source}")
-                if r.status_code == 404:
-                    raise OperationError(f"{image}: repository not found on {host}")
-                if r.status_code >= 400:
-                    raise OperationError(f"{image}: registry answered {r.status_code}")
-                tags += r.json().get("tags") or []
-                nxt = r.links.get("next", {}).get("url")
-                url = str(httpx.URL(base).join(nxt)) if nxt else None
-            except httpx.HTTPError as e:
-                raise OperationError(f"{image}: cannot reach {host}: {e}") from None
-    return tags, requests
+def _interval_s(repo: Any) -> float:
+    try:
+        return goduration.parse(str(repo.spec.get("interval") or "1m")) / 1e9
+    except goduration.DurationError:
+        return 60.0
+
+
+def scan(repo: Any, inv: Any = None, cache_dir: Optional[str] = None) -> list[str]:
+    """All tags of the repository (raises OperationError); cached for the repository's interval."""
+    image = str(repo.spec.get("image") or "")
+    path = None
+    if cache_dir:
+        try:
+            path = _cache_file(cache_dir, image)
+        except NameError_ as e:
+            raise OperationError(str(e)) from None
+        try:
+            with open(path) as f:
+                entry = json.load(f)
+            if time.time() - float(entry["time"]) < _interval_s(repo):
+                return list(entry["tags"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    with client_for(repo, inv) as c:
+        tags = c.list_tags()
+    if path:
+        os.makedirs(cache_dir or ".", exist_ok=True)
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"image": canonical(image), "time": time.time(), "tags": tags}, f)
+        os.replace(tmp, path)
+    return tags
+
+
+def scan_many(repos: list, inv: Any = None, cache_dir: Optional[str] = None,
+              progress: bool = False) -> dict[str, tuple[Optional[list[str]], Optional[str]]]:
+    """repo.ref -> (tags, error); at most WORKERS scans in flight."""
+    out: dict[str, tuple[Optional[list[str]], Optional[str]]] = {}
+
+    def one(r: Any) -> tuple[str, Optional[list[str]], Optional[str]]:
+        try:
+            return r.ref, scan(r, inv, cache_dir), None
+        except OperationError as e:
+            return r.ref, None, f"scan failed: {e}"
+
+    uniq = list({r.ref: r for r in repos}.values())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(WORKERS, max(len(uniq), 1))) as ex:
+        for i, (ref, tags, err) in enumerate(ex.map(one, uniq), 1):
+            out[ref] = (tags, err)
+            if progress:
+                sys.stderr.write(f"\rscanned {i}/{len(uniq)} repositories")
+                sys.stderr.flush()
+    if progress and uniq:
+        sys.stderr.write("\n")
+    return out
+
+
+def digest(repo: Any, tag: str, inv: Any = None) -> Optional[str]:
+    with client_for(repo, inv) as c:
+        return c.digest(tag)
 
 
 def tags_for(repo: Any, cache_dir: Optional[str] = None, inventory: Any = None) -> tuple[Optional[dict], Optional[str]]:
-    from kubectl_imagewatch.errors import OperationError
-
-    image = str(repo.spec.get("image") or "")
     try:
-        tags, _ = list_tags(image, insecure=bool(repo.spec.get("insecure")))
+        return {t: None for t in scan(repo, inventory, cache_dir)}, None
     except OperationError as e:
-        return None, f"scan failed: {e} (or pass --tags-file)"
-    except ImportError:
-        return None, "scanning needs httpx (pip install httpx), or pass --tags-file"
-    return {t: None for t in tags}, None
+        return None, f"scan failed: {e}"

@@ -1,0 +1,171 @@
+"""Registry credentials, from where users already keep them; never printed.
+
+Sources, in order: an explicit docker config (a `kubernetes.io/dockerconfigjson` Secret named by
+`spec.secretRef`, from the scanned manifests or the cluster), then `$DOCKER_CONFIG/config.json` or
+`~/.docker/config.json` (`auths`, `credHelpers`, `credsStore` through `docker-credential-*`), then
+anonymous. `provider: aws|azure|gcp` use the cloud SDKs of the optional extras.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+import re
+import subprocess
+from typing import Any, Optional
+
+from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.registry.names import DOCKER_HUB
+
+
+@dataclasses.dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    source: str  # where they came from, safe to print
+
+    def __repr__(self) -> str:  # never leak the secret through a repr/log line
+        return f"Credentials(source={self.source!r})"
+
+
+def _host_key(key: str) -> str:
+    k = re.sub(r"^https?://", "", key).split("/")[0]
+    return DOCKER_HUB if k in ("docker.io", "registry-1.docker.io", "index.docker.io") else k
+
+
+def from_config(cfg: dict, host: str, source: str) -> Optional[Credentials]:
+    """Credentials for host from a docker config.json document."""
+    helpers = cfg.get("credHelpers") or {}
+    for key, helper in helpers.items():
+        if _host_key(key) == host:
+            return _helper(str(helper), key, source)
+    for key, entry in (cfg.get("auths") or {}).items():
+        if _host_key(key) != host or not isinstance(entry, dict):
+            continue
+        if entry.get("auth"):
+            try:
+                user, _, pw = base64.b64decode(entry["auth"]).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                raise OperationError(f"{source}: the 'auth' entry for {key} is not base64 user:password") from None
+            return Credentials(user, pw, source)
+        if entry.get("username"):
+            return Credentials(entry["username"], entry.get("password", ""), source)
+        if entry.get("identitytoken"):
+            return Credentials("<token>", entry["identitytoken"], source)
+    if cfg.get("credsStore"):
+        return _helper(str(cfg["credsStore"]), "https://index.docker.io/v1/" if host == DOCKER_HUB else host,
+                       source, missing_ok=True)
+    return None
+
+
+def _helper(name: str, server: str, source: str, missing_ok: bool = False) -> Optional[Credentials]:
+    exe = f"docker-credential-{name}"
+    try:
+        p = subprocess.run([exe, "get"], input=server.encode(), capture_output=True, timeout=30)
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise OperationError(f"{source} names credential helper {exe}, which is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise OperationError(f"credential helper {exe} timed out") from None
+    if p.returncode != 0:
+        if missing_ok:
+            return None
+        raise OperationError(f"credential helper {exe} failed for {server}")
+    try:
+        d = json.loads(p.stdout)
+        return Credentials(d.get("Username", ""), d.get("Secret", ""), f"{source} via {exe}")
+    except ValueError:
+        raise OperationError(f"credential helper {exe} printed no JSON") from None
+
+
+def docker_config_path() -> str:
+    return os.path.join(os.environ.get("DOCKER_CONFIG") or os.path.expanduser("~/.docker"), "config.json")
+
+
+def from_docker_config(host: str) -> Optional[Credentials]:
+    path = docker_config_path()
+    try:
+        with open(path) as f:
+            cfg = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise OperationError(f"cannot read {path}: {e}") from None
+    return from_config(cfg, host, path)
+
+
+def from_secret(secret: dict, host: str, name: str) -> Optional[Credentials]:
+    """A kubernetes.io/dockerconfigjson (or dockercfg) Secret's credentials for host."""
+    data = secret.get("data") or {}
+    sdata = secret.get("stringData") or {}
+    raw = sdata.get(".dockerconfigjson") or sdata.get(".dockercfg")
+    if raw is None:
+        enc = data.get(".dockerconfigjson") or data.get(".dockercfg")
+        if enc is None:
+            raise OperationError(f"Secret {name} has no .dockerconfigjson key")
+        try:
+            raw = base64.b64decode(enc).decode()
+        except (ValueError, UnicodeDecodeError):
+            raise OperationError(f"Secret {name}: .dockerconfigjson is not base64") from None
+    try:
+        cfg = json.loads(raw)
+    except ValueError:
+        raise OperationError(f"Secret {name}: .dockerconfigjson is not JSON") from None
+    if "auths" not in cfg and isinstance(cfg, dict):
+        cfg = {"auths": cfg}  # legacy .dockercfg
+    return from_config(cfg, host, f"Secret {name}")
+
+
+def from_provider(provider: str, host: str) -> Credentials:
+    """Cloud registries: short-lived credentials from the provider's SDK (optional extras)."""
+    if provider == "aws":
+        try:
+            import boto3  # type: ignore[import-not-found]
+        except ImportError:
+            raise OperationError("provider aws needs the [aws] extra: pip install 'kubectl-imagewatch[aws]'") from None
+        m = re.match(r"^(\d+)\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com", host)
+        if not m:
+            raise OperationError(f"provider aws: {host} is not an ECR registry host")
+        tok = boto3.client("ecr", region_name=m.group(2)).get_authorization_token()
+        user, _, pw = base64.b64decode(tok["authorizationData"][0]["authorizationToken"]).decode().partition(":")
+        return Credentials(user, pw, "provider aws (ECR token)")
+    if provider == "gcp":
+        try:
+            import google.auth  # type: ignore[import-not-found]
+            import google.auth.transport.requests  # type: ignore[import-not-found]
+        except ImportError:
+            raise OperationError("provider gcp needs the [gcp] extra: pip install 'kubectl-imagewatch[gcp]'") from None
+        creds, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+        creds.refresh(google.auth.transport.requests.Request())
+        return Credentials("oauth2accesstoken", creds.token, "provider gcp (access token)")
+    if provider == "azure":
+        try:
+            from azure.identity import DefaultAzureCredential  # type: ignore[import-not-found]
+        except ImportError:
+            raise OperationError("provider azure needs the [azure] extra: pip install 'kubectl-imagewatch[azure]'") from None
+        tok = DefaultAzureCredential().get_token("https://management.azure.com/.default")
+        return Credentials("00000000-0000-0000-0000-000000000000", tok.token, "provider azure (AAD token)")
+    raise OperationError(f"unknown provider {provider!r}")
+
+
+def resolve(host: str, provider: Optional[str] = None, secret: Optional[dict] = None,
+            secret_name: Optional[str] = None) -> Optional[Credentials]:
+    if provider and provider != "generic":
+        return from_provider(provider, host)
+    if secret is not None:
+        return from_secret(secret, host, secret_name or "secretRef")
+    return from_docker_config(host)
+
+
+def secret_value(secret: dict, key: str) -> Optional[bytes]:
+    if key in (secret.get("stringData") or {}):
+        return str(secret["stringData"][key]).encode()
+    enc = (secret.get("data") or {}).get(key)
+    if enc is None:
+        return None
+    try:
+        return base64.b64decode(enc)
+    except ValueError:
+        return None

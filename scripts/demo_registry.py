@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Start Debian's docker-registry on 127.0.0.1:5000 holding the example tags, until interrupted.
+
+usage: scripts/demo_registry.py [PORT]   (needs: apt-get install docker-registry)
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.integration import servers  # noqa: E402
+
+
+def main() -> int:
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    servers.free_port = lambda: port  # type: ignore[assignment]
+    reg = servers.Registry(Path(tempfile.mkdtemp(prefix="iw-demo-registry-")))
+    from kubectl_imagewatch import tagfile
+
+    tags = list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"])
+    reg.push("stefanprodan/podinfo", tags)
+    print(f"registry on {reg.base} with {len(tags)} tags of stefanprodan/podinfo; Ctrl-C stops it", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reg.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

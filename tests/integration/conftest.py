@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.integration.servers import PageProxy, Registry, TokenIssuer
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[Registry]:
+    r = Registry(tmp_path)
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def basic_registry(tmp_path: Path) -> Iterator[Registry]:
+    r = Registry(tmp_path, auth="htpasswd", users={"alice": "s3cret"})
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def tls_registry(tmp_path: Path) -> Iterator[Registry]:
+    r = Registry(tmp_path, tls=True)
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def token_registry(tmp_path: Path) -> Iterator[tuple[Registry, TokenIssuer]]:
+    issuer = TokenIssuer(tmp_path, {"carol": "pw3"})
+    r = Registry(tmp_path, auth="token", token_realm=issuer.realm, signer=issuer.signer)
+    yield r, issuer
+    r.stop()
+    issuer.stop()
+
+
+@pytest.fixture
+def proxy_factory() -> Iterator:
+    made: list = []
+
+    def make(upstream: int, default_n: int = 0, faults: list | None = None) -> PageProxy:
+        p = PageProxy(upstream, default_n, faults)
+        made.append(p)
+        return p
+
+    yield make
+    for p in made:
+        p.stop()
