@@ -1,27 +1,194 @@
-"""The only module that imports `kubernetes` (inside functions): apply objects to a cluster."""
+"""The only module that imports `kubernetes` (inside functions): read Flux objects and Secrets from
+a cluster, write status and events back, hold a Lease for leader election, apply objects."""
 from __future__ import annotations
 
-from typing import Optional
+import datetime as dt
+import socket
+from typing import Any, Optional
 
 from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.inventory import Inventory
+from kubectl_imagewatch.loader import Document
+from kubectl_imagewatch.model import (GIT_REPOSITORY, IMAGE_GROUP, IMAGE_POLICY, IMAGE_REPOSITORY,
+                                      IMAGE_UPDATE_AUTOMATION, SOURCE_GROUP, FluxObject)
 
-PLURALS = {"ImageRepository": "imagerepositories", "ImagePolicy": "imagepolicies",
-           "ImageUpdateAutomation": "imageupdateautomations", "GitRepository": "gitrepositories"}
+PLURALS = {IMAGE_REPOSITORY: "imagerepositories", IMAGE_POLICY: "imagepolicies",
+           IMAGE_UPDATE_AUTOMATION: "imageupdateautomations", GIT_REPOSITORY: "gitrepositories"}
+VERSIONS = ("v1", "v1beta2", "v1beta1")
+MANAGER = "kubectl-imagewatch"
 
 
-def client(kubeconfig: Optional[str] = None, context: Optional[str] = None):  # type: ignore[no-untyped-def]
-    try:
-        from kubernetes import client as k8s, config
-    except ImportError:
-        raise OperationError("applying to a cluster needs the kubernetes package: pip install 'kubectl-imagewatch[cluster]'") from None
-    try:
-        config.load_kube_config(config_file=kubeconfig, context=context)
-    except Exception:
+class Cluster:
+    def __init__(self, kubeconfig: Optional[str] = None, context: Optional[str] = None) -> None:
         try:
-            config.load_incluster_config()
+            from kubernetes import client as k8s, config
+        except ImportError:
+            raise OperationError("cluster access needs the kubernetes package: "
+                                 "pip install 'kubectl-imagewatch[cluster]'") from None
+        self.k8s = k8s
+        self.namespace = "default"
+        try:
+            config.load_kube_config(config_file=kubeconfig, context=context)
+            try:
+                _, active = config.list_kube_config_contexts(config_file=kubeconfig)
+                if context:
+                    active = next((c for c in config.list_kube_config_contexts(config_file=kubeconfig)[0]
+                                   if c["name"] == context), active)
+                self.namespace = (active or {}).get("context", {}).get("namespace") or "default"
+            except Exception:
+                pass
         except Exception as e:
-            raise OperationError(f"no usable kubeconfig: {e}") from None
-    return k8s.CustomObjectsApi()
+            try:
+                config.load_incluster_config()
+                with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace") as f:
+                    self.namespace = f.read().strip()
+            except Exception:
+                raise OperationError(f"no usable kubeconfig or in-cluster config: {e}") from None
+        self.api = k8s.CustomObjectsApi()
+        self.core = k8s.CoreV1Api()
+
+    def _err(self, what: str, e: Exception) -> OperationError:
+        status = getattr(e, "status", None)
+        reason = getattr(e, "reason", None) or str(e).splitlines()[0]
+        return OperationError(f"{what}: {status or ''} {reason}".strip())
+
+    def _list(self, group: str, kind: str, namespace: Optional[str]) -> list[dict]:
+        last: Optional[Exception] = None
+        for v in VERSIONS:
+            try:
+                if namespace:
+                    out = self.api.list_namespaced_custom_object(group, v, namespace, PLURALS[kind])
+                else:
+                    out = self.api.list_cluster_custom_object(group, v, PLURALS[kind])
+            except Exception as e:
+                if getattr(e, "status", None) == 404:
+                    last = e
+                    continue
+                raise self._err(f"list {kind}", e) from None
+            items = (out or {}).get("items") or []
+            for it in items:
+                it.setdefault("apiVersion", f"{group}/{v}")
+                it.setdefault("kind", kind)
+            if namespace:
+                items = [i for i in items if (i.get("metadata") or {}).get("namespace", namespace) == namespace]
+            return items
+        if last is not None:
+            return []
+        return []
+
+    def inventory(self, namespace: Optional[str], all_namespaces: bool = False) -> Inventory:
+        inv = Inventory()
+        ns = None if all_namespaces else (namespace or self.namespace)
+        for kind in (IMAGE_REPOSITORY, IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION):
+            for obj in self._list(IMAGE_GROUP, kind, ns):
+                inv.objects.append(_object(obj))
+        # the GitRepositories the automations name (any namespace they point to)
+        wanted = set()
+        for a in inv.of_kind(IMAGE_UPDATE_AUTOMATION):
+            ref = a.spec.get("sourceRef") or {}
+            wanted.add((str(ref.get("namespace") or a.namespace), str(ref.get("name") or "")))
+        for gns in sorted({w[0] for w in wanted}):
+            for obj in self._list(SOURCE_GROUP, GIT_REPOSITORY, gns):
+                o = _object(obj)
+                if (o.namespace, o.name) in wanted:
+                    inv.objects.append(o)
+        inv.secret_getter = self.secret
+        inv.files_read = 0
+        return inv
+
+    def secret(self, namespace: str, name: str) -> Optional[dict]:
+        try:
+            s = self.core.read_namespaced_secret(name, namespace)
+        except Exception as e:
+            if getattr(e, "status", None) == 404:
+                return None
+            raise self._err(f"read Secret {namespace}/{name}", e) from None
+        return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": namespace},
+                "type": getattr(s, "type", None), "data": dict(getattr(s, "data", None) or {})}
+
+    def flux_image_controllers(self) -> list[str]:
+        """Flux's own image controllers, if installed (we must not fight them over status)."""
+        try:
+            deps = self.k8s.AppsV1Api().list_deployment_for_all_namespaces()
+        except Exception:
+            return []
+        found = []
+        for d in getattr(deps, "items", None) or []:
+            name = d.metadata.name
+            if name in ("image-reflector-controller", "image-automation-controller"):
+                found.append(f"{d.metadata.namespace}/{name}")
+        return found
+
+    def patch_status(self, obj: FluxObject, status: dict) -> None:
+        group, _, version = obj.api_version.partition("/")
+        try:
+            self.api.patch_namespaced_custom_object_status(group, version, obj.namespace, PLURALS[obj.kind], obj.name,
+                                                           {"status": status})
+        except Exception as e:
+            raise self._err(f"patch status of {obj.kind} {obj.ref}", e) from None
+
+    def event(self, obj: FluxObject, reason: str, message: str, type_: str = "Normal") -> None:
+        k8s = self.k8s
+        now = dt.datetime.now(dt.timezone.utc)
+        ev = k8s.CoreV1Event(
+            metadata=k8s.V1ObjectMeta(generate_name=f"{obj.name}.", namespace=obj.namespace),
+            involved_object=k8s.V1ObjectReference(kind=obj.kind, name=obj.name, namespace=obj.namespace,
+                                                  api_version=obj.api_version),
+            reason=reason, message=message[:1024], type=type_, first_timestamp=now, last_timestamp=now, count=1,
+            source=k8s.V1EventSource(component=MANAGER, host=socket.gethostname()))
+        try:
+            self.core.create_namespaced_event(obj.namespace, ev)
+        except Exception:
+            pass  # events are best effort, as in Flux
+
+    # --- leader election with a coordination.k8s.io Lease
+    def acquire_lease(self, namespace: str, name: str, identity: str, duration: int = 30) -> bool:
+        k8s = self.k8s
+        co = k8s.CoordinationV1Api()
+        now = dt.datetime.now(dt.timezone.utc)
+        try:
+            lease = co.read_namespaced_lease(name, namespace)
+        except Exception as e:
+            if getattr(e, "status", None) != 404:
+                raise self._err("read Lease", e) from None
+            body = k8s.V1Lease(metadata=k8s.V1ObjectMeta(name=name, namespace=namespace),
+                               spec=k8s.V1LeaseSpec(holder_identity=identity, lease_duration_seconds=duration,
+                                                    acquire_time=now, renew_time=now))
+            try:
+                co.create_namespaced_lease(namespace, body)
+                return True
+            except Exception as e2:
+                if getattr(e2, "status", None) == 409:
+                    return False
+                raise self._err("create Lease", e2) from None
+        spec = lease.spec
+        holder = getattr(spec, "holder_identity", None)
+        renew = getattr(spec, "renew_time", None)
+        dur = getattr(spec, "lease_duration_seconds", None) or duration
+        expired = renew is None or (now - renew).total_seconds() > dur
+        if holder not in (None, "", identity) and not expired:
+            return False
+        patch = {"spec": {"holderIdentity": identity, "leaseDurationSeconds": duration,
+                          "renewTime": now.isoformat().replace("+00:00", "Z")}}
+        if holder != identity:
+            patch["spec"]["acquireTime"] = patch["spec"]["renewTime"]
+        try:
+            co.patch_namespaced_lease(name, namespace, patch)
+        except Exception as e:
+            raise self._err("renew Lease", e) from None
+        return True
+
+
+def _object(obj: dict) -> FluxObject:
+    md = obj.get("metadata") or {}
+    kind = obj.get("kind", "")
+    doc = Document(f"cluster:{kind}/{md.get('namespace', '')}/{md.get('name', '')}", 0, obj, {}, 0)
+    return FluxObject(doc, (), kind, obj.get("apiVersion", ""), str(md.get("name", "")),
+                      str(md.get("namespace") or "default"), True)
+
+
+def client(kubeconfig: Optional[str] = None, context: Optional[str] = None) -> Any:
+    return Cluster(kubeconfig, context).api
 
 
 def apply(obj: dict, kubeconfig: Optional[str] = None, context: Optional[str] = None) -> None:
@@ -31,7 +198,7 @@ def apply(obj: dict, kubeconfig: Optional[str] = None, context: Optional[str] = 
     md = obj["metadata"]
     try:
         api.patch_namespaced_custom_object(group, version, md["namespace"], PLURALS[obj["kind"]], md["name"], obj,
-                                           field_manager="kubectl-imagewatch", force=True,
+                                           field_manager=MANAGER, force=True,
                                            _content_type="application/apply-patch+yaml")
     except Exception as e:
         status = getattr(e, "status", None)

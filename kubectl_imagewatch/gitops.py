@@ -1,35 +1,231 @@
-"""git through the git CLI: local commits for `update --commit` (author from the automation)."""
+"""git through the git CLI: clone a GitRepository's ref, commit as the automation, push safely.
+
+Credentials come from the GitRepository's Secret the way source-controller reads it
+(`username`/`password` or `bearerToken` for http(s); `identity` + `known_hosts` for ssh) and reach
+git through the environment or 0600 temp files, never through argv or URLs, so they cannot show
+up in process lists or error messages. Pushes are never forced; a non-fast-forward rejection is
+reported as such so the caller can fetch, re-apply and retry.
+"""
 from __future__ import annotations
 
+import base64
+import dataclasses
 import os
+import re
+import shutil
 import subprocess
+import tempfile
+from typing import Optional
 
 from kubectl_imagewatch.errors import OperationError
 
 
-def git(repo: str, *args: str, env: dict | None = None, input: bytes | None = None) -> str:
-    e = dict(os.environ)
-    e.update(env or {})
-    e.setdefault("GIT_TERMINAL_PROMPT", "0")
-    try:
-        p = subprocess.run(["git", "-C", repo, *args], capture_output=True, env=e, input=input, timeout=300)
-    except FileNotFoundError:
-        raise OperationError("git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise OperationError(f"git {args[0]} timed out") from None
+class PushRejected(OperationError):
+    """The remote moved (non-fast-forward): fetch, re-apply, retry."""
+
+
+@dataclasses.dataclass
+class GitAuth:
+    username: Optional[str] = None
+    password: Optional[str] = None
+    bearer: Optional[str] = None
+    identity: Optional[bytes] = None
+    known_hosts: Optional[bytes] = None
+
+    def __repr__(self) -> str:
+        return "GitAuth(<redacted>)"
+
+
+def auth_from_secret(secret: Optional[dict]) -> Optional[GitAuth]:
+    if not secret:
+        return None
+
+    def val(k: str) -> Optional[bytes]:
+        if k in (secret.get("stringData") or {}):
+            return str(secret["stringData"][k]).encode()
+        v = (secret.get("data") or {}).get(k)
+        return base64.b64decode(v) if v else None
+
+    dec = (lambda b: b.decode() if b is not None else None)
+    return GitAuth(dec(val("username")), dec(val("password")), dec(val("bearerToken")), val("identity"),
+                   val("known_hosts"))
+
+
+class Git:
+    """One working directory and the environment that carries its credentials."""
+
+    def __init__(self, workdir: str, auth: Optional[GitAuth] = None, url: str = "", timeout: float = 300) -> None:
+        self.dir = workdir
+        self.timeout = timeout
+        self.env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="/bin/false", SSH_ASKPASS="/bin/false",
+                        LC_ALL="C")
+        self._tmp: Optional[str] = None
+        for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+            self.env.pop(k, None)
+        if auth is not None:
+            self._auth(auth, url)
+
+    def _auth(self, a: GitAuth, url: str) -> None:
+        header = None
+        if a.bearer:
+            header = f"Authorization: Bearer {a.bearer}"
+        elif a.username is not None and a.password is not None and url.startswith(("http://", "https://")):
+            header = "Authorization: Basic " + base64.b64encode(f"{a.username}:{a.password}".encode()).decode()
+        if header:
+            self.env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.extraHeader", GIT_CONFIG_VALUE_0=header)
+        if a.identity:
+            self._tmp = tempfile.mkdtemp(prefix="imagewatch-ssh-")
+            key = os.path.join(self._tmp, "identity")
+            fd = os.open(key, os.O_WRONLY | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(a.identity if a.identity.endswith(b"\n") else a.identity + b"\n")
+            kh = os.path.join(self._tmp, "known_hosts")
+            with open(kh, "wb") as f:
+                f.write(a.known_hosts or b"")
+            self.env["GIT_SSH_COMMAND"] = (f"ssh -i {key} -o IdentitiesOnly=yes -o BatchMode=yes "
+                                           f"-o UserKnownHostsFile={kh} -o StrictHostKeyChecking=yes")
+
+    def close(self) -> None:
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def run(self, *args: str, input: Optional[bytes] = None, env: Optional[dict] = None, check: bool = True,
+            cwd: Optional[str] = None) -> subprocess.CompletedProcess:
+        e = dict(self.env)
+        e.update(env or {})
+        try:
+            p = subprocess.run(["git", *args], cwd=cwd or self.dir, capture_output=True, env=e, input=input,
+                               timeout=self.timeout)
+        except FileNotFoundError:
+            raise OperationError("git is not installed") from None
+        except subprocess.TimeoutExpired:
+            raise OperationError(f"git {args[0]} timed out after {self.timeout:.0f}s") from None
+        if check and p.returncode != 0:
+            raise OperationError(f"git {args[0]} failed: {_clean(p.stderr)}")
+        return p
+
+    def out(self, *args: str) -> str:
+        return self.run(*args).stdout.decode("utf-8", "replace").strip()
+
+
+def _clean(stderr: bytes) -> str:
+    text = stderr.decode("utf-8", "replace").strip()
+    text = re.sub(r"(Authorization: )\S+ \S+", r"\1<redacted>", text)
+    text = re.sub(r"//[^/@\s]+:[^/@\s]+@", "//<redacted>@", text)
+    return text.splitlines()[-1] if text else "(no output)"
+
+
+def clone(url: str, dest: str, auth: Optional[GitAuth] = None, timeout: float = 300) -> Git:
+    os.makedirs(dest, exist_ok=True)
+    g = Git(dest, auth, url, timeout)
+    g.run("init", "-q")
+    g.run("remote", "add", "origin", url)
+    p = g.run("fetch", "-q", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*", check=False)
     if p.returncode != 0:
-        raise OperationError(f"git {args[0]} failed: {p.stderr.decode('utf-8', 'replace').strip()}")
-    return p.stdout.decode("utf-8", "replace").strip()
+        msg = _clean(p.stderr)
+        if re.search(r"Authentication failed|could not read Username|Permission denied|403|401|"
+                     r"Host key verification failed", p.stderr.decode("utf-8", "replace")):
+            raise OperationError(f"cannot fetch {url}: authentication failed ({msg})")
+        raise OperationError(f"cannot fetch {url}: {msg}")
+    return g
+
+
+def remote_branches(g: Git) -> set[str]:
+    out = g.out("for-each-ref", "--format=%(refname)", "refs/remotes/origin/")
+    return {r[len("refs/remotes/origin/"):] for r in out.splitlines() if r and not r.endswith("/HEAD")}
+
+
+def resolve_checkout(g: Git, ref: dict) -> tuple[str, Optional[str]]:
+    """(commit sha, branch or None) for a GitRepositoryRef, precedence as Flux's go-git client:
+    commit > name > tag > semver > branch > default master."""
+    if ref.get("commit"):
+        if ref.get("branch"):
+            g.run("fetch", "-q", "origin", f"+refs/heads/{ref['branch']}:refs/remotes/origin/{ref['branch']}")
+        return g.out("rev-parse", "--verify", f"{ref['commit']}^{{commit}}"), ref.get("branch")
+    if ref.get("name"):
+        g.run("fetch", "-q", "origin", f"+{ref['name']}:refs/imagewatch/checkout")
+        name = ref["name"]
+        return g.out("rev-parse", "refs/imagewatch/checkout^{commit}"), (
+            name[len("refs/heads/"):] if name.startswith("refs/heads/") else None)
+    if ref.get("tag"):
+        return g.out("rev-parse", "--verify", f"refs/tags/{ref['tag']}^{{commit}}"), None
+    if ref.get("semver"):
+        from kubectl_imagewatch.policy import constraints, versions
+
+        try:
+            c = constraints.parse(ref["semver"])
+        except constraints.ConstraintError as e:
+            raise OperationError(f"checkout semver {ref['semver']!r}: {e}") from None
+        best = None
+        for t in g.out("tag", "--list").splitlines():
+            v = versions.new_version_or_none(t)
+            if v is not None and c.check(v) and (best is None or v.key > best[1].key):
+                best = (t, v)
+        if best is None:
+            raise OperationError(f"no tag matches semver {ref['semver']!r}")
+        return g.out("rev-parse", f"refs/tags/{best[0]}^{{commit}}"), None
+    branch = ref.get("branch") or "master"
+    if branch not in remote_branches(g):
+        raise OperationError(f"branch {branch!r} not found in the remote")
+    return g.out("rev-parse", f"refs/remotes/origin/{branch}"), branch
+
+
+def commit_all(g: Git, message: str, name: str, email: str, signing_key: Optional[bytes] = None,
+               passphrase: Optional[str] = None) -> Optional[str]:
+    """Stage everything (as Flux does) and commit; None when the tree did not change."""
+    g.run("add", "-A")
+    if g.run("diff", "--cached", "--quiet", check=False).returncode == 0:
+        return None
+    env = {"GIT_AUTHOR_NAME": name or "Flux", "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name or "Flux",
+           "GIT_COMMITTER_EMAIL": email}
+    args = ["-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-F", "-"]
+    gnupg = None
+    try:
+        if signing_key:
+            gnupg = tempfile.mkdtemp(prefix="imagewatch-gpg-")
+            os.chmod(gnupg, 0o700)
+            imp = subprocess.run(["gpg", "--batch", "--homedir", gnupg, "--import"], input=signing_key,
+                                 capture_output=True, env=dict(os.environ, GNUPGHOME=gnupg))
+            if imp.returncode != 0:
+                raise OperationError("signing key: gpg could not import the armored key from git.asc")
+            fpr = re.findall(rb"key ([0-9A-F]+):", imp.stderr)
+            env["GNUPGHOME"] = gnupg
+            args = ["-c", "gpg.program=gpg", "commit", "-q", "--no-verify", f"-S{fpr[0].decode() if fpr else ''}", "-F", "-"]
+        g.run(*args, input=message.encode(), env=env)
+    except FileNotFoundError:
+        raise OperationError("commit signing needs gpg installed") from None
+    finally:
+        if gnupg:
+            shutil.rmtree(gnupg, ignore_errors=True)
+    return g.out("rev-parse", "HEAD")
+
+
+_REJECTED = re.compile(r"\[rejected\]|non-fast-forward|fetch first|failed to update ref|stale info")
+
+
+def push(g: Git, branch: str, refspec: Optional[str] = None, options: Optional[dict] = None) -> None:
+    """Push HEAD to branch (never forced), then the refspec; options as git push options."""
+    opts: list[str] = []
+    for k, v in sorted((options or {}).items()):
+        opts += ["-o", f"{k}={v}" if v else k]
+    specs = [f"HEAD:refs/heads/{branch}"] + ([refspec] if refspec else [])
+    for spec in specs:
+        p = g.run("push", "--porcelain", *opts, "origin", spec, check=False)
+        if p.returncode != 0:
+            err = p.stderr.decode("utf-8", "replace") + p.stdout.decode("utf-8", "replace")
+            if _REJECTED.search(err) and "remote rejected" not in err:
+                raise PushRejected(f"push to {spec} rejected: the remote moved (non-fast-forward)")
+            raise OperationError(f"push to {spec} failed: {_clean(p.stderr) if p.stderr else _clean(p.stdout)}")
 
 
 def commit(repo: str, paths: list[str], message: str, name: str, email: str) -> str:
-    if not paths:
-        return ""
-    git(repo, "add", "--", *paths)
+    """Commit the given paths in an existing working tree (update --commit)."""
+    g = Git(repo)
+    g.run("add", "--", *paths)
     env = {"GIT_AUTHOR_NAME": name or "Flux", "GIT_AUTHOR_EMAIL": email,
            "GIT_COMMITTER_NAME": name or "Flux", "GIT_COMMITTER_EMAIL": email}
-    git(repo, "commit", "-q", "--no-verify", "-F", "-", "--", *paths, env=env, input=message.encode())
-    return git(repo, "rev-parse", "HEAD")
+    g.run("commit", "-q", "--no-verify", "-F", "-", "--", *paths, env=env, input=message.encode())
+    return g.out("rev-parse", "HEAD")
 
 
 def commit_plan(repo: str, plan: object) -> list[str]:

@@ -97,11 +97,12 @@ def setter_values(auto: FluxObject, inv: Inventory, refs: dict[str, dict]) -> di
     return out
 
 
-def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optional[str] = None) -> UpdatePlan:
+def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optional[str] = None,
+         only: Optional[FluxObject] = None) -> UpdatePlan:
     """refs: `<ns>:<name>` -> {"image", "tag", "digest"?} (the policies' latestRef)."""
     up = UpdatePlan(repo_root)
     overlay: dict[str, bytes] = {}
-    for auto in inv.of_kind(IMAGE_UPDATE_AUTOMATION):
+    for auto in ([only] if only is not None else inv.of_kind(IMAGE_UPDATE_AUTOMATION)):
         ap = AutomationPlan(auto)
         up.automations.append(ap)
         if auto.spec.get("suspend") is True:

@@ -150,3 +150,10 @@ def compare_slow(a: Version, b: Version) -> int:
     if not pb:
         return -1
     return compare_prerelease(pa, pb)
+
+
+def new_version_or_none(s: str) -> Optional[Version]:
+    try:
+        return new_version(s)
+    except VersionError:
+        return None

@@ -1,0 +1,199 @@
+"""The whole loop, as image-automation-controller runs it: for each ImageUpdateAutomation clone
+the GitRepository, check out its ref, apply the Setters update under update.path with the
+policies' latest refs, commit as the automation's author with its message template, and push.
+
+Differences from Flux, on purpose: a push rejected because the remote moved is retried a bounded
+number of times on top of the new head (Flux fails the run and starts over later); nothing is
+ever force-pushed; a run that fails leaves the remote untouched.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import tempfile
+import time
+from typing import Any, Callable, Optional
+
+from kubectl_imagewatch import gitops, updater
+from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.inventory import Inventory
+from kubectl_imagewatch.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject
+
+MAX_PUSH_ATTEMPTS = 3
+
+
+@dataclasses.dataclass
+class RunOptions:
+    dry_run: bool = False
+    git_urls: dict = dataclasses.field(default_factory=dict)  # "ns/name" or "*" -> URL override
+    flux_release: Optional[str] = None
+    workdir: Optional[str] = None
+    push_attempts: int = MAX_PUSH_ATTEMPTS
+
+
+@dataclasses.dataclass
+class AutomationRun:
+    automation: FluxObject
+    outcome: str  # pushed | no-changes | dry-run | failed | suspended
+    branch: str = ""
+    commit: Optional[str] = None
+    message: Optional[str] = None
+    diff: str = ""
+    error: Optional[str] = None
+    changes: list = dataclasses.field(default_factory=list)
+    attempts: int = 0
+    source_revision: str = ""
+    observed_policies: dict = dataclasses.field(default_factory=dict)
+    warnings: list = dataclasses.field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"automation": self.automation.ref, "outcome": self.outcome, "branch": self.branch,
+                "commit": self.commit, "message": self.message, "error": self.error, "attempts": self.attempts,
+                "changes": self.changes, "warnings": self.warnings, "diff": self.diff}
+
+
+def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> tuple[str, dict, Optional[dict]]:
+    ref = auto.spec.get("sourceRef") if isinstance(auto.spec.get("sourceRef"), dict) else {}
+    ns = str(ref.get("namespace") or auto.namespace)
+    name = str(ref.get("name") or "")
+    if (ref.get("kind") or "GitRepository") != "GitRepository":
+        raise OperationError(f"sourceRef kind {ref.get('kind')!r} is not supported (only GitRepository)")
+    repo = inv.get(GIT_REPOSITORY, ns, name)
+    url = opts.git_urls.get(f"{ns}/{name}") or opts.git_urls.get(name) or opts.git_urls.get("*")
+    if repo is None and url is None:
+        raise OperationError(f"GitRepository {ns}/{name} is not in the scanned objects (pass --git-url)")
+    url = url or str(repo.spec.get("url") or "")  # type: ignore[union-attr]
+    if not url:
+        raise OperationError(f"GitRepository {ns}/{name} has no spec.url")
+    git = auto.spec.get("git") if isinstance(auto.spec.get("git"), dict) else None
+    if git is None:
+        raise OperationError("source kind 'GitRepository' necessitates field .spec.git")
+    checkout = git.get("checkout") if isinstance(git.get("checkout"), dict) else None
+    gref = (checkout or {}).get("ref") if checkout else None
+    if not gref:
+        gref = (repo.spec.get("ref") if repo is not None else None) or {}
+    secret = None
+    sref = repo.spec.get("secretRef") if repo is not None else None
+    if isinstance(sref, dict) and sref.get("name"):
+        secret = inv.secrets.get((ns, str(sref["name"])))
+        if secret is None and inv.secret_getter is not None:
+            secret = inv.secret_getter(ns, str(sref["name"]))
+        if secret is None:
+            raise OperationError(f"Secret {ns}/{sref['name']} (GitRepository {ns}/{name} secretRef) not found")
+    return url, dict(gref), secret
+
+
+def _signing_key(auto: FluxObject, inv: Inventory) -> tuple[Optional[bytes], Optional[str]]:
+    git = auto.spec.get("git") or {}
+    sk = ((git.get("commit") or {}).get("signingKey") or {}) if isinstance(git, dict) else {}
+    name = ((sk.get("secretRef") or {}).get("name")) if isinstance(sk, dict) else None
+    if not name:
+        return None, None
+    if sk.get("type") == "ssh":
+        raise OperationError("ssh commit signing is not supported yet; use an OpenPGP key (type gpg)")
+    sec = inv.secrets.get((auto.namespace, name)) or (inv.secret_getter(auto.namespace, name) if inv.secret_getter else None)
+    if sec is None:
+        raise OperationError(f"signing key Secret {auto.namespace}/{name} not found")
+    from kubectl_imagewatch.registry.auth import secret_value
+
+    key = secret_value(sec, "git.asc")
+    if not key:
+        raise OperationError(f"signing key Secret {auto.namespace}/{name} has no git.asc")
+    pw = secret_value(sec, "passphrase")
+    return key, pw.decode() if pw else None
+
+
+def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOptions,
+                   log: Callable[[str, dict], None] = lambda m, f: None) -> AutomationRun:
+    res = AutomationRun(auto, "failed")
+    if auto.spec.get("suspend") is True:
+        res.outcome = "suspended"
+        return res
+    work = tempfile.mkdtemp(prefix="imagewatch-run-", dir=opts.workdir)
+    g: Optional[gitops.Git] = None
+    try:
+        url, ref, secret = _git_source(auto, inv, opts)
+        git = auto.spec["git"]
+        push = git.get("push") if isinstance(git.get("push"), dict) else {}
+        commit_spec = git.get("commit") if isinstance(git.get("commit"), dict) else {}
+        author = commit_spec.get("author") if isinstance(commit_spec.get("author"), dict) else {}
+        g = gitops.clone(url, os.path.join(work, "repo"), gitops.auth_from_secret(secret))
+        sha, checkout_branch = gitops.resolve_checkout(g, ref)
+        branch = push.get("branch") or checkout_branch
+        if not branch:
+            raise OperationError("push spec not provided, and cannot be inferred from .spec.git.checkout.ref or "
+                                 "GitRepository .spec.ref")
+        res.branch = str(branch)
+        key, passphrase = _signing_key(auto, inv)
+        for attempt in range(1, opts.push_attempts + 1):
+            res.attempts = attempt
+            remote = gitops.remote_branches(g)
+            base = f"refs/remotes/origin/{branch}" if branch in remote and branch != checkout_branch else sha
+            if attempt > 1 and branch in remote:
+                base = f"refs/remotes/origin/{branch}"
+            g.run("checkout", "-q", "-B", str(branch), base)
+            res.source_revision = f"{branch}@sha1:{g.out('rev-parse', 'HEAD')}"
+            up = updater.plan(inv, refs, g.dir, release=opts.flux_release, only=auto)
+            ap = up.automations[0]
+            res.warnings = up.warnings
+            res.observed_policies = {k.split(":", 1)[1]: v for k, v in refs.items() if k.split(":", 1)[0] == auto.namespace}
+            if ap.error:
+                raise OperationError(ap.error)
+            res.changes = up.changes_json()
+            res.diff = up.diff()
+            if not ap.changes:
+                res.outcome = "no-changes"
+                return res
+            res.message = ap.message
+            up.apply()
+            new = gitops.commit_all(g, ap.message or "", str(author.get("name") or ""),
+                                    str(author.get("email") or ""), key, passphrase)
+            if new is None:
+                res.outcome = "no-changes"
+                return res
+            res.commit = new
+            if opts.dry_run:
+                res.outcome = "dry-run"
+                return res
+            try:
+                gitops.push(g, str(branch), push.get("refspec"), push.get("options"))
+            except gitops.PushRejected as e:
+                log("push rejected, retrying on the new remote head", {"automation": auto.ref, "attempt": attempt})
+                if attempt == opts.push_attempts:
+                    raise OperationError(f"{e}; gave up after {attempt} attempts") from None
+                g.run("fetch", "-q", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+                continue
+            res.outcome = "pushed"
+            return res
+        return res
+    except OperationError as e:
+        res.outcome, res.error = "failed", str(e)
+        return res
+    finally:
+        if g is not None:
+            g.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_once(inv: Inventory, results: list, opts: RunOptions,
+             log: Callable[[str, dict], None] = lambda m, f: None) -> list[AutomationRun]:
+    refs = {f"{r.policy.namespace}:{r.policy.name}": r.latest_ref() for r in results if r.ok}
+    runs = []
+    for auto in inv.of_kind(IMAGE_UPDATE_AUTOMATION):
+        t = time.monotonic()
+        r = run_automation(auto, inv, refs, opts, log)
+        log(f"automation {r.outcome}", {"automation": auto.ref, "branch": r.branch, "commit": r.commit,
+                                        "error": r.error, "seconds": round(time.monotonic() - t, 3)})
+        runs.append(r)
+    return runs
+
+
+def short(sha: Optional[str]) -> str:
+    return (sha or "")[:7]
+
+
+def event_message(r: AutomationRun) -> str:
+    return f"pushed commit '{short(r.commit)}' to branch '{r.branch}'\n{r.message or ''}"
+
+
