@@ -114,7 +114,7 @@ class Metrics:
 def _inventory(opts: Options, cluster: Any) -> Any:
     from kubectl_imagewatch import inventory
 
-    if cluster is not None:
+    if opts.from_cluster and cluster is not None:
         return cluster.inventory(opts.namespace, opts.all_namespaces)
     if not opts.paths:
         raise UsageError("give manifest PATHs or --from-cluster")
@@ -158,8 +158,10 @@ def cycle(opts: Options, cluster: Any, log: Logger, metrics: Metrics) -> dict:
 def _write_status(cluster: Any, inv: Any, results: list, runs: list, provider: Any, log: Logger, status: Any) -> None:
     for repo in inv.of_kind(IMAGE_REPOSITORY):
         tags, err = provider.tags(repo)
+        excl = repo.spec.get("exclusionList")
         cluster.patch_status(repo, status.repository_status(list(tags) if tags is not None else None, err,
-                                                            str(repo.spec.get("image")), repo.get("metadata", "generation")))
+                                                            str(repo.spec.get("image")), repo.get("metadata", "generation"),
+                                                            excl if isinstance(excl, list) else None))
     for r in results:
         prev = (r.policy.get("status") or {}).get("latestRef") if isinstance(r.policy.get("status"), dict) else None
         st = status.policy_status(r, prev, r.policy.get("metadata", "generation"))

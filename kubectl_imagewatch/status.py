@@ -17,10 +17,18 @@ def condition(status: bool, reason: str, message: str, generation: Optional[int]
     return c
 
 
-def repository_status(tags: Optional[list], error: Optional[str], image: str, generation: Optional[int]) -> dict:
+def repository_status(tags: Optional[list], error: Optional[str], image: str, generation: Optional[int],
+                      exclusion: Optional[list] = None) -> dict:
+    """After the exclusionList, as the reflector stores them: count and the first 10 in descending order."""
     if tags is None:
         return {"conditions": [condition(False, "ReadOperationFailed", error or "scan failed", generation)]}
-    latest = sorted(tags, reverse=True)[:10]
+    from kubectl_imagewatch.policy import exclude
+
+    try:
+        tags, _ = exclude(tags, exclusion)
+    except ValueError as e:
+        return {"conditions": [condition(False, "ReadOperationFailed", f"scan failed: {e}", generation)]}
+    latest = tags[:10]
     return {"lastScanResult": {"tagCount": len(tags), "scanTime": _now(), "latestTags": latest},
             "observedGeneration": generation if generation is not None else -1,
             "conditions": [condition(True, "Succeeded", f"successful scan: found {len(tags)} tags", generation)]}
@@ -63,7 +71,8 @@ def automation_status(run: Any, generation: Optional[int]) -> dict:
         msg = f"pushed commit '{(run.commit or '')[:7]}' to branch '{run.branch}'"
     else:
         msg = "repository up-to-date"
-    out["observedPolicies"] = {k: {kk: vv for kk, vv in v.items() if vv} for k, v in run.observed_policies.items()}
+    out["observedPolicies"] = {k: {"name": v["image"], "tag": v["tag"], **({"digest": v["digest"]} if v.get("digest") else {})}
+                               for k, v in run.observed_policies.items() if v}
     if run.source_revision:
         out["observedSourceRevision"] = run.source_revision
     out["conditions"] = [condition(True, "Succeeded", msg, generation)]

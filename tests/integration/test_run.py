@@ -1,0 +1,314 @@
+"""`run` against real git remotes (file://, git daemon, smart HTTP with auth, ssh) and, with
+--from-cluster, a Kubernetes API emulator over real HTTP (kmock) driven by the real client and kubectl."""
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.integration.gitservers import SSHD, GitDaemon, GitHTTP, bare_repo, git
+
+pytestmark = pytest.mark.integration
+TAGS = str(ROOT / "examples/tags.yaml")
+FLUX = str(ROOT / "examples/flux-system")
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    return bare_repo(tmp_path / "srv", "fleet.git", ROOT / "examples")
+
+
+def head(bare: Path, branch: str = "main") -> tuple[str, str, str]:
+    out = git("--git-dir", str(bare), "log", "-1", "--format=%H%n%an <%ae>%n%B", branch)
+    sha, author, msg = out.split("\n", 2)
+    return sha, author, msg
+
+
+def show(bare: Path, path: str, branch: str = "main") -> str:
+    return git("--git-dir", str(bare), "show", f"{branch}:{path}")
+
+
+def test_file_remote_full_loop_then_nothing_to_do(remote: Path) -> None:
+    before = head(remote)[0]
+    r = run_cli("run", FLUX, "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.err
+    a = r.json()["automations"][0]
+    assert a["outcome"] == "pushed" and a["branch"] == "main"
+    sha, author, msg = head(remote)
+    assert sha == a["commit"] and sha != before
+    assert author == "fluxcdbot <fluxcdbot@example.com>"
+    assert msg.startswith("Update images\n\n- ghcr.io/stefanprodan/podinfo:6.5.0 -> ghcr.io/stefanprodan/podinfo:6.10.1")
+    assert "image: ghcr.io/stefanprodan/podinfo:6.10.1 # {" in show(remote, "apps/podinfo/deployment.yaml")
+    assert git("--git-dir", str(remote), "rev-parse", "main~1") == before
+    r = run_cli("run", FLUX, "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0 and r.json()["automations"][0]["outcome"] == "no-changes"
+    assert head(remote)[0] == sha
+
+
+def test_dry_run_pushes_nothing(remote: Path) -> None:
+    before = head(remote)[0]
+    r = run_cli("run", FLUX, "--tags-file", TAGS, "--git-url", f"file://{remote}", "--dry-run")
+    assert r.code == 0, r.err
+    assert "dry-run" in r.out and "+          image: ghcr.io/stefanprodan/podinfo:6.10.1" in r.out
+    assert head(remote)[0] == before
+
+
+def test_git_daemon(remote: Path) -> None:
+    d = GitDaemon(remote.parent)
+    try:
+        r = run_cli("run", FLUX, "--tags-file", TAGS, "--git-url", d.url("fleet.git"), "-o", "json")
+        assert r.code == 0, r.err
+        assert r.json()["automations"][0]["outcome"] == "pushed"
+        assert "6.10.1" in show(remote, "apps/podinfo/kustomization.yaml")
+    finally:
+        d.stop()
+
+
+def _with_git_secret(tmp_path: Path, url: str, data: dict) -> Path:
+    """The example objects plus a GitRepository pointing at url with a secretRef."""
+    m = tmp_path / "flux"
+    shutil.copytree(ROOT / "examples/flux-system", m)
+    f = m / "image-automation.yaml"
+    f.write_text(f.read_text().replace("url: https://github.com/example/fleet",
+                                       f"url: {url}\n  secretRef:\n    name: git-auth"))
+    enc = {k: base64.b64encode(v if isinstance(v, bytes) else v.encode()).decode() for k, v in data.items()}
+    (m / "secret.yaml").write_text(json.dumps({"apiVersion": "v1", "kind": "Secret",
+                                               "metadata": {"name": "git-auth", "namespace": "flux-system"},
+                                               "data": enc}))
+    return m
+
+
+def test_smart_http_basic_auth_and_failure(remote: Path, tmp_path: Path) -> None:
+    srv = GitHTTP(remote.parent, "alice:pw")
+    try:
+        bad = _with_git_secret(tmp_path / "bad", srv.url("fleet.git"), {"username": "alice", "password": "nope-123"})
+        before = head(remote)[0]
+        r = run_cli("run", str(bad), "--tags-file", TAGS, "-o", "json")
+        assert r.code == 1
+        a = r.json()["automations"][0]
+        assert a["outcome"] == "failed" and "authentication failed" in a["error"]
+        assert "nope-123" not in r.out + r.err
+        assert head(remote)[0] == before
+        good = _with_git_secret(tmp_path / "good", srv.url("fleet.git"), {"username": "alice", "password": "pw"})
+        r = run_cli("run", str(good), "--tags-file", TAGS, "-o", "json")
+        assert r.code == 0, r.out + r.err
+        assert r.json()["automations"][0]["outcome"] == "pushed"
+        assert head(remote)[0] != before
+        assert any("auth=True" in x for x in srv.requests)
+    finally:
+        srv.stop()
+
+
+def test_ssh_identity_and_known_hosts(remote: Path, tmp_path: Path) -> None:
+    sshd = SSHD(tmp_path)
+    try:
+        wrong = _with_git_secret(tmp_path / "w", sshd.url(remote),
+                                 {"identity": sshd.identity, "known_hosts": b"[127.0.0.1]:1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n"})
+        r = run_cli("run", str(wrong), "--tags-file", TAGS, "-o", "json")
+        assert r.code == 1 and "failed" == r.json()["automations"][0]["outcome"]
+        ok = _with_git_secret(tmp_path / "ok", sshd.url(remote), {"identity": sshd.identity,
+                                                                 "known_hosts": sshd.known_hosts})
+        r = run_cli("run", str(ok), "--tags-file", TAGS, "-o", "json")
+        assert r.code == 0, r.out + r.err
+        assert r.json()["automations"][0]["outcome"] == "pushed"
+        assert "6.10.1" in show(remote, "apps/podinfo/deployment.yaml")
+    finally:
+        sshd.stop()
+
+
+def test_push_rejected_then_retried_on_new_head(remote: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kubectl_imagewatch import api, automation, gitops, inventory, simulate
+
+    other = tmp_path / "other"
+    git("clone", "-q", str(remote), str(other))
+    (other / "README").write_text("someone else\n")
+    git("add", "-A", cwd=other)
+    git("commit", "-qm", "concurrent change", cwd=other)
+    real_push = gitops.push
+    calls = []
+
+    def racing_push(g, branch, refspec=None, options=None):  # type: ignore[no-untyped-def]
+        calls.append(branch)
+        if len(calls) == 1:
+            git("push", "-q", "origin", "HEAD:main", cwd=other)  # the remote moves under us
+        return real_push(g, branch, refspec, options)
+
+    monkeypatch.setattr(gitops, "push", racing_push)
+    inv = inventory.build([FLUX])
+    results = simulate.run(inv, api.tag_provider(TAGS))
+    runs = automation.run_once(inv, results, automation.RunOptions(git_urls={"*": f"file://{remote}"}))
+    assert runs[0].outcome == "pushed" and runs[0].attempts == 2, runs[0].error
+    log = git("--git-dir", str(remote), "log", "--format=%s", "main").splitlines()
+    assert log[:3] == ["Update images", "concurrent change", "initial"]
+    assert show(remote, "README") == "someone else"
+
+
+def test_rejection_exhausted_leaves_remote_untouched(remote: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kubectl_imagewatch import api, automation, gitops, inventory, simulate
+
+    def always_rejected(g, branch, refspec=None, options=None):  # type: ignore[no-untyped-def]
+        raise gitops.PushRejected("push rejected")
+
+    monkeypatch.setattr(gitops, "push", always_rejected)
+    before = head(remote)[0]
+    inv = inventory.build([FLUX])
+    results = simulate.run(inv, api.tag_provider(TAGS))
+    runs = automation.run_once(inv, results, automation.RunOptions(git_urls={"*": f"file://{remote}"}))
+    assert runs[0].outcome == "failed" and "gave up after 3 attempts" in runs[0].error
+    assert head(remote)[0] == before
+
+
+def test_suspended_objects_are_skipped(remote: Path, tmp_path: Path) -> None:
+    m = tmp_path / "flux"
+    shutil.copytree(ROOT / "examples/flux-system", m)
+    f = m / "image-automation.yaml"
+    f.write_text(f.read_text().replace("  interval: 30m\n", "  interval: 30m\n  suspend: true\n"))
+    before = head(remote)[0]
+    r = run_cli("run", str(m), "--tags-file", TAGS, "--git-url", f"file://{remote}")
+    assert r.code == 0, r.err
+    assert "suspended, skipped: flux-system/apps" in r.out
+    assert head(remote)[0] == before
+
+
+def test_two_automations_one_repository_and_push_branch(remote: Path, tmp_path: Path) -> None:
+    m = tmp_path / "flux"
+    shutil.copytree(ROOT / "examples/flux-system", m)
+    text = (m / "image-automation.yaml").read_text()
+    auto = text.split("---\n")[2]
+    second = (auto.replace("name: apps", "name: kustomize").replace("path: ./apps", "path: ./apps/podinfo/kustomization.yaml")
+              .replace("    push:\n      branch: main", "    push:\n      branch: image-updates"))
+    first = auto.replace("path: ./apps", "path: ./apps/podinfo/deployment.yaml")
+    parts = text.split("---\n")
+    parts[2] = first
+    (m / "image-automation.yaml").write_text("---\n".join(parts) + "---\n" + second)
+    r = run_cli("run", str(m), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    outcomes = {a["automation"]: (a["outcome"], a["branch"]) for a in r.json()["automations"]}
+    assert outcomes == {"flux-system/apps": ("pushed", "main"), "flux-system/kustomize": ("pushed", "image-updates")}
+    assert "6.10.1" in show(remote, "apps/podinfo/deployment.yaml", "main")
+    assert "newTag: 6.5.0" in show(remote, "apps/podinfo/kustomization.yaml", "main")
+    assert "newTag: 6.10.1" in show(remote, "apps/podinfo/kustomization.yaml", "image-updates")
+    # each automation clones afresh: the push branch starts at the checkout branch's head (after the first push)
+    assert git("--git-dir", str(remote), "rev-parse", "image-updates~1") == git("--git-dir", str(remote), "rev-parse", "main")
+
+
+# --- cluster -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def kube(tmp_path: Path):  # type: ignore[no-untyped-def]
+    pytest.importorskip("kmock")
+    from tests.integration import kube as k
+
+    box = k.start(tmp_path)
+    yield box
+    k.stop(box)
+
+
+def _objects(remote: Path) -> list[dict]:
+    import yaml
+
+    docs = list(yaml.safe_load_all((ROOT / "examples/flux-system/image-automation.yaml").read_text()))
+    for d in docs:
+        if d["kind"] == "GitRepository":
+            d["spec"]["url"] = f"file://{remote}"
+    return docs
+
+
+def _client(box: dict):  # type: ignore[no-untyped-def]
+    from kubernetes import client, config
+
+    return config.new_client_from_config(config_file=box["kubeconfig"])
+
+
+def test_from_cluster_with_status_write_back(remote: Path, kube: dict) -> None:
+    from kubernetes import client as k8s
+
+    api = k8s.CustomObjectsApi(_client(kube))
+    plural = {"ImageRepository": "imagerepositories", "ImagePolicy": "imagepolicies",
+              "ImageUpdateAutomation": "imageupdateautomations", "GitRepository": "gitrepositories"}
+    for d in _objects(remote):
+        g, _, v = d["apiVersion"].partition("/")
+        api.create_namespaced_custom_object(g, v, "flux-system", plural[d["kind"]], d)
+    r = run_cli("run", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS,
+                "--write-status", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    a = r.json()["automations"][0]
+    assert a["outcome"] == "pushed"
+    assert head(remote)[0] == a["commit"]
+    pol = api.get_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imagepolicies", "podinfo")
+    assert pol["status"]["latestRef"] == {"name": "ghcr.io/stefanprodan/podinfo", "tag": "6.10.1"}
+    assert pol["status"]["conditions"][0]["reason"] == "Succeeded"
+    iua = api.get_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imageupdateautomations", "apps")
+    assert iua["status"]["lastPushCommit"] == a["commit"]
+    assert iua["status"]["observedPolicies"] == {"podinfo": {"name": "ghcr.io/stefanprodan/podinfo", "tag": "6.10.1"}}
+    repo = api.get_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imagerepositories", "podinfo")
+    assert repo["status"]["lastScanResult"]["tagCount"] == 8  # after the default exclusionList (.sig)
+    assert repo["status"]["lastScanResult"]["latestTags"][0] == "v6.9.0"
+    emu = kube["emu"]
+    status_patches = [req for req in list(emu) if req.method == "PATCH" and req.subresource == "status"]
+    assert len(status_patches) == 3
+    events = [req for req in list(emu) if req.method == "POST" and req.resource and req.resource.plural == "events"]
+    assert any("pushed commit" in json.dumps(e.data) for e in events)
+
+
+def test_kubectl_created_objects_then_dry_run(remote: Path, kube: dict, tmp_path: Path) -> None:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl not installed")
+    f = tmp_path / "objs.yaml"
+    import yaml
+
+    f.write_text(yaml.safe_dump_all(_objects(remote)))
+    p = subprocess.run([kubectl, "--kubeconfig", kube["kubeconfig"], "create", "--validate=false", "-f", str(f)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run([kubectl, "--kubeconfig", kube["kubeconfig"], "get", "imagepolicies", "-o", "name"],
+                       capture_output=True, text=True, timeout=60)
+    assert "podinfo" in p.stdout
+    before = head(remote)[0]
+    r = run_cli("run", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "-n", "flux-system", "--tags-file", TAGS,
+                "--dry-run")
+    assert r.code == 0, r.out + r.err
+    assert "dry-run" in r.out and head(remote)[0] == before
+
+
+def test_watch_loop_metrics_and_leader_election(remote: Path, kube: dict) -> None:
+    import urllib.request
+
+    from kubectl_imagewatch import runner
+    from tests.integration.servers import free_port
+
+    reports: list = []
+    port = free_port()
+    stop = threading.Event()
+    opts = runner.Options(paths=[FLUX], tags_file=TAGS, git_urls={"*": f"file://{remote}"}, watch=True,
+                          metrics_addr=f"127.0.0.1:{port}", leader_elect=True, kubeconfig=kube["kubeconfig"],
+                          lease_namespace="flux-system", max_cycles=2)
+    seen = {}
+
+    def out(rep: dict) -> None:
+        reports.append(rep)
+        if len(reports) == 1:
+            seen["metrics"] = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+
+    import kubectl_imagewatch.runner as rmod
+
+    orig = rmod._period
+    rmod._period = lambda objs: 0.05  # type: ignore[assignment]
+    try:
+        code = runner.run(opts, out, stop)
+    finally:
+        rmod._period = orig  # type: ignore[assignment]
+    assert code == 0
+    assert [r["automations"][0]["outcome"] for r in reports] == ["pushed", "no-changes"]
+    assert 'imagewatch_automation_runs_total{outcome="pushed"} 1' in seen["metrics"]
+    from kubectl_imagewatch.cluster import Cluster
+
+    c = Cluster(kube["kubeconfig"])
+    assert c.acquire_lease("flux-system", "kubectl-imagewatch", "someone-else") is False  # held, not expired
