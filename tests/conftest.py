@@ -53,3 +53,12 @@ def flux_objects(policies: dict, automation: dict | None = None) -> str:
     if automation is not None:
         docs.append(automation)
     return "".join("---\n" + json.dumps(d) + "\n" for d in docs)
+
+
+def need(what: str, available: bool, install: str) -> None:
+    """Skip when a real part is missing, but fail under CI (IMAGEWATCH_REQUIRE_REAL=1): CI must run them."""
+    if available:
+        return
+    if os.environ.get("IMAGEWATCH_REQUIRE_REAL"):
+        pytest.fail(f"{what} is required here ({install})")
+    pytest.skip(f"{what} is not installed ({install})")

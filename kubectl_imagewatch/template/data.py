@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from kubectl_imagewatch.template.values import GoStruct
+from kubectl_imagewatch.template.values import GoStruct, StrMap
 
 
 def parse_release(release: Optional[str]) -> tuple[int, int]:
@@ -115,7 +115,7 @@ def build(namespace: str, name: str, changes: list[dict], values: Optional[dict]
                     stringer=lambda: f"{namespace}/{name}")
     if rel >= (2, 7):
         return GoStruct("source.TemplateData", {"AutomationObject": auto, "Changed": _result_v1(changes),
-                                                "Values": dict(values or {})})
+                                                "Values": StrMap(values or {})})
     old = _result_old(changes, refs or {})
     if rel < (2, 3):
         return GoStruct("source.TemplateData", {"AutomationObject": auto, "Updated": old})
@@ -124,5 +124,5 @@ def build(namespace: str, name: str, changes: list[dict], values: Optional[dict]
                   methods=v1.methods)
     fields: dict[str, Any] = {"AutomationObject": auto, "Updated": old, "Changed": v2}
     if rel >= (2, 5):
-        fields["Values"] = dict(values or {})
+        fields["Values"] = StrMap(values or {})
     return GoStruct("source.TemplateData", fields)

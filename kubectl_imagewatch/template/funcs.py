@@ -18,7 +18,7 @@ import zlib
 from typing import Any, Callable
 
 from kubectl_imagewatch.template.parser import TemplateError
-from kubectl_imagewatch.template.values import MISSING, GoStruct, fmt_v, sort_keys, sprint, sprintln, truth, type_name
+from kubectl_imagewatch.template.values import MISSING, GoStruct, StrMap, fmt_v, sort_keys, sprint, sprintln, truth, type_name
 
 SPRIG_ALL = set("""hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate
 htmlDateInZone must_date_modify mustDateModify mustToDate now toDate unixEpoch abbrev abbrevboth trunc trim upper
@@ -305,6 +305,13 @@ def _unsupported(name: str) -> Callable:
     return fn
 
 
+def _dict_arg(d: Any) -> dict:
+    """sprig's dict functions take map[string]interface{}; Go refuses anything else."""
+    if not isinstance(d, dict) or isinstance(d, StrMap):
+        raise TemplateError(f"wrong type for value; expected map[string]interface {{}}; got {type_name(d)}")
+    return d
+
+
 def _fail(msg: str) -> Any:
     raise TemplateError(msg)
 
@@ -355,11 +362,12 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "fail": _fail, "required": lambda msg, v: v if truth(v) else _fail(msg),
     # lists and dicts
     "list": _list, "tuple": _list, "dict": _dict,
-    "get": lambda d, k: d.get(k, "") if isinstance(d, dict) else "",
-    "set": lambda d, k, v: (d.__setitem__(k, v), d)[1], "unset": lambda d, k: (d.pop(k, None), d)[1],
-    "hasKey": lambda d, k: isinstance(d, dict) and k in d,
-    "keys": lambda *ds: [k for d in ds for k in d], "values": lambda d: list(d.values()),
-    "pick": lambda d, *ks: {k: d[k] for k in ks if k in d}, "omit": lambda d, *ks: {k: v for k, v in d.items() if k not in ks},
+    "get": lambda d, k: _dict_arg(d).get(k, ""),
+    "set": lambda d, k, v: (_dict_arg(d).__setitem__(k, v), d)[1], "unset": lambda d, k: (_dict_arg(d).pop(k, None), d)[1],
+    "hasKey": lambda d, k: k in _dict_arg(d),
+    "keys": lambda *ds: [k for d in ds for k in _dict_arg(d)], "values": lambda d: list(_dict_arg(d).values()),
+    "pick": lambda d, *ks: {k: d[k] for k in ks if k in _dict_arg(d)},
+    "omit": lambda d, *ks: {k: v for k, v in _dict_arg(d).items() if k not in ks},
     "first": lambda v: (_to_list(v, "first") or [None])[0], "last": lambda v: (_to_list(v, "last") or [None])[-1],
     "rest": lambda v: _to_list(v, "rest")[1:], "initial": lambda v: _to_list(v, "initial")[:-1],
     "append": lambda v, x: _to_list(v, "append") + [x], "push": lambda v, x: _to_list(v, "push") + [x],

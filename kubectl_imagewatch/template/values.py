@@ -19,6 +19,10 @@ class _Missing:
 MISSING = _Missing()
 
 
+class StrMap(dict):
+    """A Go map[string]string (e.g. .Values): sprig's dict functions refuse it, as in Go."""
+
+
 class GoStruct:
     def __init__(self, type_name: str, fields: dict, methods: Optional[dict] = None,
                  stringer: Optional[Callable[[], str]] = None, embedded: tuple = ()) -> None:
@@ -153,6 +157,8 @@ def type_name(v: Any) -> str:
         return v.type_name
     if isinstance(v, list):
         return "[]interface {}"
+    if isinstance(v, StrMap):
+        return "map[string]string"
     if isinstance(v, dict):
         return "map[string]interface {}"
     return type(v).__name__

@@ -142,10 +142,9 @@ class GitHTTP:
 class SSHD:
     def __init__(self, d: Path) -> None:
         sshd = shutil.which("sshd") or "/usr/sbin/sshd"
-        if not os.path.exists(sshd):
-            import pytest
+        from tests.conftest import need
 
-            pytest.skip("openssh-server is not installed")
+        need("sshd", os.path.exists(sshd), "apt-get install openssh-server")
         self.dir = d / "ssh"
         self.dir.mkdir()
         for k in ("host_key", "client_key"):

@@ -57,10 +57,9 @@ class Registry:
     def __init__(self, d: Path, auth: str = "", tls: bool = False, users: Optional[dict] = None,
                  token_realm: str = "", signer: Optional[Path] = None) -> None:
         exe = shutil.which("docker-registry")
-        if exe is None:
-            import pytest
+        from tests.conftest import need
 
-            pytest.skip("docker-registry is not installed (apt-get install docker-registry)")
+        need("docker-registry", exe is not None, "apt-get install docker-registry")
         self.port = free_port()
         self.d = d
         cfg = [f"version: 0.1", "log: {level: error, accesslog: {disabled: true}}", "storage:",

@@ -14,9 +14,10 @@ pytestmark = pytest.mark.integration
 
 
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
+    from tests.conftest import need
+
     exe = shutil.which("pre-commit")
-    if exe is None:
-        pytest.skip("pre-commit not installed")
+    need("pre-commit", exe is not None, "pip install pre-commit")
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@e", PRE_COMMIT_HOME=str(tmp_path / "cache"))
     src = tmp_path / "src"  # a committed snapshot of this project: try-repo installs from git

@@ -30,9 +30,10 @@ pytestmark = pytest.mark.oracle
 
 @pytest.fixture(scope="module")
 def oracle(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from tests.conftest import need
+
     go = shutil.which("go")
-    if go is None:
-        pytest.skip("go is not installed (apt-get install golang-go golang-github-masterminds-semver-dev)")
+    need("go", go is not None, "apt-get install golang-go golang-github-masterminds-semver-dev")
     out = tmp_path_factory.mktemp("oracle") / "oracle"
     env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOCACHE=str(out.parent / "cache"),
                GOFLAGS="")
