@@ -7,7 +7,7 @@ declared properties gets `additionalProperties: false` (unknown fields are prune
 `nullable: true` becomes a JSON Schema null type. `x-kubernetes-validations` (CEL) is kept for
 kubectl_imagewatch.cel. SOURCE.md records the release and sha256 of every input.
 
-usage: scripts/gen_schemas.py [CRD_DIR]
+usage: scripts/gen_schemas.py [CRD_DIR [OUT_DIR]]   (defaults: crds/ and schemas/ of this repository)
 """
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def strict(schema: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    crds = argv[1] if len(argv) > 1 else os.path.join(HERE, "..", "..", "shared", "crds")
+    crds = argv[1] if len(argv) > 1 else os.path.join(HERE, "..", "crds")
+    out_dir = argv[2] if len(argv) > 2 else OUT
     chosen: dict[tuple[str, str], tuple] = {}
     served_by: dict[tuple[str, str], list[str]] = {}
     for folder in sorted(os.listdir(crds)):
@@ -72,7 +73,7 @@ def main(argv: list[str]) -> int:
                 rank = (m["ctrl"], version_key(m["ver"]))
                 if key not in chosen or rank[1] > chosen[key][0][1]:
                     chosen[key] = (rank, group, v, folder, name, hashlib.sha256(raw).hexdigest())
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(out_dir, exist_ok=True)
     lines = ["# Generated schemas (do not edit)", "",
              "Made by `scripts/gen_schemas.py` from Flux's CRDs (Apache License 2.0). Each schema is the",
              "CRD's `openAPIV3Schema` from the newest release that serves that version, made strict",
@@ -83,7 +84,7 @@ def main(argv: list[str]) -> int:
         schema = strict(v["schema"]["openAPIV3Schema"])
         schema["$schema"] = "http://json-schema.org/draft-07/schema#"
         fname = f"{kind.lower()}_{ver}.json"
-        with open(os.path.join(OUT, fname), "w") as f:
+        with open(os.path.join(out_dir, fname), "w") as f:
             json.dump(schema, f, indent=1, sort_keys=True)
             f.write("\n")
         index[f"{group}/{ver}/{kind}"] = {"file": fname, "source": f"{folder}/{name}", "sha256": digest,
@@ -91,12 +92,12 @@ def main(argv: list[str]) -> int:
                                           "servedBy": served_by[(kind, ver)]}
         lines.append(f"| {fname} | {kind} | {group}/{ver} | {folder} | `{digest[:16]}…` | "
                      f"{', '.join(served_by[(kind, ver)])} |")
-    with open(os.path.join(OUT, "index.json"), "w") as f:
+    with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump(index, f, indent=1, sort_keys=True)
         f.write("\n")
-    with open(os.path.join(OUT, "SOURCE.md"), "w") as f:
+    with open(os.path.join(out_dir, "SOURCE.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    print(f"wrote {len(chosen)} schemas to {os.path.normpath(OUT)}")
+    print(f"wrote {len(chosen)} schemas to {os.path.normpath(out_dir)}")
     return 0
 
 
