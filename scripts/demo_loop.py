@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One full automation loop on this machine: a local registry (Debian docker-registry) with the
 example tags on 127.0.0.1:5000, a bare git remote at /tmp/imagewatch-demo/fleet.git holding
-examples/apps, then `kubectl-imagewatch run examples/live/` — scan, select, rewrite, commit, push.
+examples/apps, then `kubectl-imagewatch run demo/` — scan, select, rewrite, commit, push.
 
 usage: python3 scripts/demo_loop.py        (needs: apt-get install docker-registry git)
 """
@@ -32,7 +32,7 @@ def main() -> int:
         from kubectl_imagewatch import tagfile
 
         reg.push("stefanprodan/podinfo", list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"]))
-        cmd = ["kubectl-imagewatch", "run", str(ROOT / "examples/live")]
+        cmd = ["kubectl-imagewatch", "run", str(ROOT / "demo"), "--git-url", f"file://{bare}"]
         print("$ " + " ".join(cmd), flush=True)
         code = subprocess.call(cmd)
         print(f"\n$ git --git-dir {bare} log --stat -1")

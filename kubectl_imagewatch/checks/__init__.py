@@ -29,6 +29,7 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW010", "unknown-api-version", E, "versions", "No Flux release ever served this apiVersion for the kind."),
     Check("IW011", "retired-api-version", W, "versions", "Current Flux no longer serves this apiVersion."),
     Check("IW012", "missing-name", E, "versions", "metadata.name is missing."),
+    Check("IW013", "duplicate-object", W, "references", "Two manifests define the same kind, namespace and name."),
     Check("IW101", "unknown-field", E, "schema", "A field the CRD schema does not define (the API server drops or rejects it)."),
     Check("IW102", "required-field", E, "schema", "A field the CRD schema requires is missing."),
     Check("IW103", "wrong-type", E, "schema", "A value has the wrong type for the CRD schema."),

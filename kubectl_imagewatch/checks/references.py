@@ -11,6 +11,17 @@ from kubectl_imagewatch.model import GIT_REPOSITORY, IMAGE_POLICY, IMAGE_REPOSIT
 
 def check_set(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
+    first: dict = {}
+    for o in inv.objects:
+        key = (o.kind, o.namespace, o.name)
+        if key in first:
+            prev = first[key]
+            yield ctx.at(o, ("metadata", "name"), "IW013",
+                         f"{o.kind} {o.ref} is also defined at {prev.doc.path}:{prev.pos()[0]}",
+                         "one cluster keeps only the last one applied; if they belong to different clusters, "
+                         "validate each cluster's directory on its own (references resolve to the first)")
+        else:
+            first[key] = o
     for pol in inv.of_kind(IMAGE_POLICY):
         ref = pol.spec.get("imageRepositoryRef")
         if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
