@@ -191,16 +191,25 @@ def client(kubeconfig: Optional[str] = None, context: Optional[str] = None) -> A
     return Cluster(kubeconfig, context).api
 
 
-def apply(obj: dict, kubeconfig: Optional[str] = None, context: Optional[str] = None) -> None:
-    """Server-side apply with field manager kubectl-imagewatch."""
+def apply(obj: dict, kubeconfig: Optional[str] = None, context: Optional[str] = None) -> str:
+    """Server-side apply with field manager kubectl-imagewatch; returns "created" or "configured"."""
     api = client(kubeconfig, context)
     group, _, version = obj["apiVersion"].partition("/")
     md = obj["metadata"]
+    plural = PLURALS[obj["kind"]]
     try:
-        api.patch_namespaced_custom_object(group, version, md["namespace"], PLURALS[obj["kind"]], md["name"], obj,
+        api.patch_namespaced_custom_object(group, version, md["namespace"], plural, md["name"], obj,
                                            field_manager=MANAGER, force=True,
                                            _content_type="application/apply-patch+yaml")
+        return "configured"
     except Exception as e:
+        if getattr(e, "status", None) == 404:
+            try:  # servers without apply-creates semantics (and emulators): create it
+                api.create_namespaced_custom_object(group, version, md["namespace"], plural, obj,
+                                                    field_manager=MANAGER)
+                return "created"
+            except Exception as e2:
+                e = e2
         status = getattr(e, "status", None)
         reason = getattr(e, "reason", None) or str(e).splitlines()[0]
         raise OperationError(f"apply {obj['kind']} {md['namespace']}/{md['name']} failed: {status or ''} {reason}") from None

@@ -58,8 +58,8 @@ def emit(obj: dict, export: bool, append_to: str | None, kubeconfig: str | None,
     elif not append_to:
         from kubectl_imagewatch import cluster
 
-        cluster.apply(obj, kubeconfig, kube_context)
-        echo(f"► {obj['kind']} {obj['metadata']['namespace']}/{obj['metadata']['name']} applied\n")
+        how = cluster.apply(obj, kubeconfig, kube_context)
+        echo(f"► {obj['kind']} {obj['metadata']['namespace']}/{obj['metadata']['name']} {how}\n")
 
 
 @click.group("create")

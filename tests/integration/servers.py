@@ -257,3 +257,51 @@ class PageProxy(_Thread):
 
         super().__init__(H)
         self.host = f"127.0.0.1:{self.port}"
+
+
+class ForwardProxy(_Thread):
+    """A plain HTTP forward proxy (absolute-form requests) with optional Basic proxy auth."""
+
+    def __init__(self, cred: Optional[str] = None) -> None:
+        proxy = self
+        self.log: list[str] = []
+
+        class H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a: Any) -> None:
+                pass
+
+            def _any(self) -> None:
+                if cred:
+                    h = self.headers.get("Proxy-Authorization", "")
+                    if not h.startswith("Basic ") or base64.b64decode(h[6:]).decode() != cred:
+                        self.send_response(407)
+                        self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                u = urlsplit(self.path)
+                proxy.log.append(f"{self.command} {self.path}")
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=30)
+                hdrs = {k: v for k, v in self.headers.items()
+                        if k.lower() not in ("proxy-authorization", "proxy-connection", "connection", "content-length")}
+                c.request(self.command, u.path + (f"?{u.query}" if u.query else ""), body=body, headers=hdrs)
+                r = c.getresponse()
+                data = r.read()
+                c.close()
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("connection", "keep-alive", "transfer-encoding", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_HEAD = _any
+
+        super().__init__(H)
+        self.url = f"http://127.0.0.1:{self.port}"

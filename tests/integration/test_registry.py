@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import json
 import os
 from pathlib import Path
@@ -212,3 +213,94 @@ def test_scan_many_bounded_concurrency(registry) -> None:  # type: ignore[no-unt
                                 "image.toolkit.fluxcd.io/v1", f"r{i}", "flux-system", True))
     out = scan.scan_many(repos, Inventory())
     assert all(out[f"flux-system/r{i}"][0] and f"1.0.{i + 1}" in out[f"flux-system/r{i}"][0] for i in range(12))
+
+
+def test_proxy_secret_ref_and_credential_helper(basic_registry, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.servers import ForwardProxy
+
+    basic_registry.push("team/app", TAGS, auth=("alice", "s3cret"))
+    helper = tmp_path / "bin" / "docker-credential-fake"
+    helper.parent.mkdir()
+    helper.write_text('#!/bin/sh\nread server\necho \'{"ServerURL": "\'$server\'", "Username": "alice", "Secret": "s3cret"}\'\n')
+    helper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{helper.parent}:{os.environ['PATH']}")
+    dc = tmp_path / "dc"
+    dc.mkdir()
+    (dc / "config.json").write_text(json.dumps({"credHelpers": {basic_registry.host: "fake"}}))
+    monkeypatch.setenv("DOCKER_CONFIG", str(dc))
+    proxy = ForwardProxy("pu:pp")
+    try:
+        m = tmp_path / "m.yaml"
+        enc = lambda s: base64.b64encode(s.encode()).decode()  # noqa: E731
+        m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: app, namespace: flux-system}}
+spec:
+  image: {basic_registry.host}/team/app
+  interval: 5m
+  insecure: true
+  proxySecretRef: {{name: proxy}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: proxy, namespace: flux-system}}
+data: {{address: {enc(proxy.url)}, username: {enc('pu')}, password: {enc('pp')}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {{name: app, namespace: flux-system}}
+spec:
+  imageRepositoryRef: {{name: app}}
+  policy: {{semver: {{range: '>=1.0.0'}}}}
+""")
+        r = run_cli("simulate", str(m), "-o", "json", env={"PATH": os.environ["PATH"], "DOCKER_CONFIG": str(dc)})
+        assert r.code == 0, r.out + r.err
+        assert r.json()["policies"][0]["result"]["tag"] == "2.0.0"
+        assert any("/v2/team/app/tags/list" in x for x in proxy.log)
+        assert "s3cret" not in r.out + r.err and "pp" not in r.err
+    finally:
+        proxy.stop()
+
+
+def test_docker_config_secret_in_manifests(basic_registry, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    basic_registry.push("team/app", TAGS, auth=("alice", "s3cret"))
+    cfg = json.dumps({"auths": {basic_registry.host: {"username": "alice", "password": "s3cret"}}})
+    m = tmp_path / "m.yaml"
+    m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: app, namespace: flux-system}}
+spec: {{image: {basic_registry.host}/team/app, interval: 5m, insecure: true, secretRef: {{name: regcred}}}}
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/dockerconfigjson
+metadata: {{name: regcred, namespace: flux-system}}
+data: {{.dockerconfigjson: {base64.b64encode(cfg.encode()).decode()}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {{name: app, namespace: flux-system}}
+spec: {{imageRepositoryRef: {{name: app}}, policy: {{alphabetical: {{order: asc}}}}}}
+""")
+    r = run_cli("simulate", str(m), "-o", "json", env={"DOCKER_CONFIG": str(tmp_path / "none")})
+    assert r.code == 0, r.out + r.err
+    assert r.json()["policies"][0]["result"]["tag"] == "latest"
+    m.write_text(m.read_text().replace("name: regcred}", "name: missing}"))
+    r = run_cli("simulate", str(m), "-o", "json", env={"DOCKER_CONFIG": str(tmp_path / "none")})
+    assert r.code == 1
+    assert "Secret flux-system/missing" in r.json()["policies"][0]["error"]["message"]
+
+
+@pytest.mark.parametrize("provider,extra", [("aws", "[aws]"), ("gcp", "[gcp]"), ("azure", "[azure]")])
+def test_provider_without_extra_is_a_clear_error(provider: str, extra: str) -> None:
+    import importlib.util
+
+    mod = {"aws": "boto3", "gcp": "google.auth", "azure": "azure.identity"}[provider]
+    try:
+        present = importlib.util.find_spec(mod) is not None
+    except ModuleNotFoundError:
+        present = False
+    if present:
+        pytest.skip(f"{mod} is installed")
+    with pytest.raises(OperationError, match=re.escape(extra)):
+        auth.resolve("123456789012.dkr.ecr.us-east-1.amazonaws.com", provider)

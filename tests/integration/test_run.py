@@ -317,3 +317,92 @@ def test_watch_loop_metrics_and_leader_election(remote: Path, kube: dict) -> Non
 
     c = Cluster(kube["kubeconfig"])
     assert c.acquire_lease("flux-system", "kubectl-imagewatch", "someone-else") is False  # held, not expired
+
+
+def test_create_without_export_applies_to_cluster(kube: dict) -> None:
+    from kubernetes import client as k8s
+
+    r = run_cli("create", "image", "policy", "podinfo", "--image-ref", "podinfo", "--select-semver", ">=1.0.0",
+                "--kubeconfig", kube["kubeconfig"])
+    assert r.code == 0, r.err
+    assert "ImagePolicy flux-system/podinfo created" in r.out
+    api = k8s.CustomObjectsApi(_client(kube))
+    got = api.get_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imagepolicies", "podinfo")
+    assert got["spec"] == {"imageRepositoryRef": {"name": "podinfo"}, "policy": {"semver": {"range": ">=1.0.0"}}}
+    r = run_cli("create", "image", "policy", "podinfo", "--image-ref", "podinfo", "--select-semver", ">=2.0.0",
+                "--kubeconfig", kube["kubeconfig"])
+    assert r.code == 0 and "configured" in r.out
+    got = api.get_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imagepolicies", "podinfo")
+    assert got["spec"]["policy"]["semver"]["range"] == ">=2.0.0"
+    patches = [q for q in list(kube["emu"]) if q.method == "PATCH"]
+    assert patches  # server-side apply was attempted first
+
+
+def _objects_with(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    m = tmp_path / "flux"
+    shutil.copytree(ROOT / "examples/flux-system", m)
+    f = m / "image-automation.yaml"
+    f.write_text(edit(f.read_text()))
+    return m
+
+
+def test_refspec_and_push_options(remote: Path, tmp_path: Path) -> None:
+    git("--git-dir", str(remote), "config", "receive.advertisePushOptions", "true")
+    hook = remote / "hooks" / "post-receive"
+    log = tmp_path / "options.log"
+    hook.write_text(f"#!/bin/sh\nenv | grep '^GIT_PUSH_OPTION_[0-9]' | sort >> {log}\n")
+    hook.chmod(0o755)
+    m = _objects_with(tmp_path, lambda t: t.replace(
+        "    push:\n      branch: main\n",
+        "    push:\n      branch: main\n      refspec: refs/heads/main:refs/heads/auto-pr\n"
+        "      options:\n        merge_request.create: \"\"\n        ci.skip: \"\"\n"))
+    r = run_cli("run", str(m), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    assert git("--git-dir", str(remote), "rev-parse", "auto-pr") == git("--git-dir", str(remote), "rev-parse", "main")
+    assert "GIT_PUSH_OPTION_0=ci.skip" in log.read_text() and "merge_request.create" in log.read_text()
+
+
+def test_checkout_tag_and_semver_need_push_branch(remote: Path, tmp_path: Path) -> None:
+    work = tmp_path / "w"
+    git("clone", "-q", str(remote), str(work))
+    git("tag", "v1.0.0", cwd=work)
+    (work / "note").write_text("x")
+    git("add", "-A", cwd=work)
+    git("commit", "-qm", "later", cwd=work)
+    git("tag", "v1.2.0", cwd=work)
+    git("push", "-q", "--tags", "origin", "HEAD:main", cwd=work)
+    no_push = _objects_with(tmp_path / "a", lambda t: t.replace("branch: main\n    commit", "tag: v1.0.0\n    commit")
+                            .replace("    push:\n      branch: main\n", ""))
+    r = run_cli("run", str(no_push), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 1 and "push spec not provided" in r.json()["automations"][0]["error"]
+    semver = _objects_with(tmp_path / "b", lambda t: t.replace("branch: main\n    commit", "semver: '>=1.0.0 <2.0.0'\n    commit")
+                           .replace("    push:\n      branch: main\n", "    push:\n      branch: from-semver\n"))
+    r = run_cli("run", str(semver), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    assert git("--git-dir", str(remote), "rev-parse", "from-semver~1") == git("--git-dir", str(remote), "rev-parse", "v1.2.0^{commit}")
+
+
+def test_signed_commit(remote: Path, tmp_path: Path) -> None:
+    gpg = shutil.which("gpg")
+    from tests.conftest import need
+
+    need("gpg", gpg is not None, "apt-get install gnupg")
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    env = dict(__import__("os").environ, GNUPGHOME=str(home))
+    subprocess.run([gpg, "--batch", "--passphrase", "", "--quick-gen-key", "Flux Bot <bot@example.com>", "ed25519", "sign",
+                    "never"], check=True, env=env, capture_output=True)
+    armored = subprocess.run([gpg, "--batch", "--armor", "--export-secret-keys"], env=env, capture_output=True,
+                             check=True).stdout
+    m = _objects_with(tmp_path, lambda t: t.replace("        name: fluxcdbot\n",
+                                                    "        name: fluxcdbot\n      signingKey:\n        secretRef:\n"
+                                                    "          name: signing\n"))
+    (m / "signing.yaml").write_text(json.dumps({"apiVersion": "v1", "kind": "Secret",
+                                                "metadata": {"name": "signing", "namespace": "flux-system"},
+                                                "data": {"git.asc": base64.b64encode(armored).decode()}}))
+    r = run_cli("run", str(m), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    raw = git("--git-dir", str(remote), "cat-file", "commit", "main")
+    assert "-----BEGIN PGP SIGNATURE-----" in raw
+    v = subprocess.run(["git", "--git-dir", str(remote), "verify-commit", "main"], env=env, capture_output=True, text=True)
+    assert v.returncode == 0, v.stderr
