@@ -184,11 +184,17 @@ def run(repo_root: str, update_path: Optional[str], setters: dict[str, str],
         for line, setter in unresolved:
             out.unresolved.append((repo_file, line, setter, ""))
         for c in changes:
+            if c["setter"].endswith(":digest") and c["newValue"] == "":
+                out.warnings.append(f"{repo_file}:{c['line']}: {c['setter']} has no reflected digest; the field is "
+                                    "set to an empty value, as Flux does (set digestReflectionPolicy on the policy)")
             if c.pop("nullField"):
                 out.warnings.append(f"{repo_file}:{c['line']}: the marked field held null; Flux would write "
                                     f"'!!null {c['newValue']}' (invalid), this tool writes the plain value")
         if new is None:
             continue
+        if _is_list_file(text):
+            out.warnings.append(f"{repo_file}: a single-document kind: List; Flux would write each item to a new file "
+                                "<namespace>/<kind>_<name>.yaml and leave this one unchanged; this tool edits it in place")
         rel = os.path.relpath(path, base)
         if ".." in rel.replace(os.sep, "/"):
             out.warnings.append(f"{repo_file}: Flux refuses to write paths containing '..' and aborts the whole "
@@ -198,6 +204,12 @@ def run(repo_root: str, update_path: Optional[str], setters: dict[str, str],
         out.files.append(FileResult(real, repo_file, rel, raw, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"),
                                     changes))
     return out
+
+
+def _is_list_file(text: str) -> bool:
+    import re as _re
+
+    return bool(_re.search(r"(?m)^kind:\s*(List|ResourceList)\s*$", text)) and not _re.search(r"(?m)^---", text.strip())
 
 
 def write_atomic(path: str, data: bytes) -> None:

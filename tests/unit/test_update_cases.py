@@ -65,3 +65,51 @@ def test_update_case(case: Path, tmp_path: Path) -> None:
         assert got == want
     for skipped in meta.get("skippedFiles") or []:
         assert any(skipped in w for w in plan.warnings), plan.warnings
+
+
+@pytest.mark.parametrize("case,needle", [("digest-marker-without-digest", "no reflected digest"),
+                                         ("kind-list-unwrapped", "Flux would write each item to a new file"),
+                                         ("null-value-marker", "Flux would write '!!null")])
+def test_flux_quirks_are_reported(case: str, needle: str, tmp_path: Path) -> None:
+    d = CASES / "update" / case
+    repo = tmp_path / "repo"
+    shutil.copytree(d / "input", repo)
+    policies = json.loads((d / "policies.json").read_text())
+    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
+            "metadata": {"name": "a", "namespace": "flux-system"},
+            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
+                     "git": {"commit": {"author": {"email": "b@e"}}}, "update": {"strategy": "Setters"}}}
+    (tmp_path / "f.yaml").write_text(flux_objects(policies, auto))
+    inv = inventory.build([str(tmp_path / "f.yaml")])
+    refs = {k: {"image": v["image"], "tag": v["tag"], "digest": v.get("digest")} for k, v in policies.items()}
+    plan = updater.plan(inv, refs, str(repo))
+    assert any(needle in w for w in plan.warnings), plan.warnings
+
+
+def test_symlinks_real(tmp_path: Path) -> None:
+    """The shared fixtures lost their links; these are real: inside the repo followed, outside refused."""
+    repo = tmp_path / "repo"
+    (repo / "base").mkdir(parents=True)
+    (repo / "apps").mkdir()
+    marked = 'kind: Pod\nspec:\n  containers:\n  - image: ghcr.io/acme/app:1.1.0 # {"$imagepolicy": "flux-system:app"}\n'
+    (repo / "base/app.yaml").write_text(marked)
+    os.symlink("../base/app.yaml", repo / "apps/app.yaml")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(marked)
+    os.symlink(str(outside), repo / "apps/evil.yaml")
+    os.symlink("../nowhere.yaml", repo / "apps/dangling.yaml")
+    os.symlink("../base", repo / "apps/dirlink")
+    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
+            "metadata": {"name": "a", "namespace": "flux-system"},
+            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
+                     "git": {"commit": {"author": {"email": "b@e"}}}, "update": {"strategy": "Setters", "path": "./apps"}}}
+    (tmp_path / "f.yaml").write_text(flux_objects({"flux-system:app": {"image": "ghcr.io/acme/app", "tag": "1.2.0"}}, auto))
+    plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]), {"flux-system:app": {"image": "ghcr.io/acme/app",
+                                                                                           "tag": "1.2.0"}}, str(repo))
+    assert plan.ok
+    plan.apply()
+    assert "1.2.0" in (repo / "base/app.yaml").read_text()  # through the link inside the repository
+    assert os.path.islink(repo / "apps/app.yaml")
+    assert "1.1.0" in outside.read_text()  # never written outside the repository
+    assert any("outside the repository" in w for w in plan.warnings)
+    assert any("outside update.path" in w for w in plan.warnings)
