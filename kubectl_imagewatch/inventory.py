@@ -68,6 +68,8 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
             continue
         assert raw is not None
         inv.files_read += 1
+        if path != "-":
+            loader.remember_screen(path, raw)
         has_flux = any(t in raw for t in loader.FLUX_TOKENS)
         if b"kind: Secret" in raw or b'"kind": "Secret"' in raw:
             _keep_secrets(inv, raw, shown, default_namespace)

@@ -26,6 +26,23 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 Path = tuple  # JSON path: keys and indexes
 
+# abspath -> (size, mtime_ns, contains the marker token): files read once are not re-read to screen
+SCREENED: dict[str, tuple[int, int, bool]] = {}
+
+
+def remember_screen(path: str, raw: bytes) -> None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    SCREENED[os.path.abspath(path)] = (st.st_size, st.st_mtime_ns, MARKER_TOKEN in raw)
+
+
+def screened_out(path: str, st: os.stat_result) -> bool:
+    """True when this exact file content was already read and holds no marker token."""
+    hit = SCREENED.get(path)
+    return hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns and not hit[2]
+
 
 @dataclasses.dataclass
 class Document:

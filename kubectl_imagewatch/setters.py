@@ -88,15 +88,25 @@ def resolve_update_root(repo_root: str, update_path: Optional[str]) -> tuple[str
     return real_repo, target
 
 
-def _walk(target: str) -> list[str]:
+def _walk(target: str) -> list[tuple[str, bool]]:
+    """(path, is_symlink) of the files Flux reads under target; directory links are not followed."""
     if os.path.isfile(target):
-        return [target]
-    out = []
-    for root, dirs, files in os.walk(target, followlinks=False):
-        dirs.sort()
-        for f in sorted(files):
-            if flux_reads(f):
-                out.append(os.path.join(root, f))
+        return [(target, os.path.islink(target))]
+    out: list[tuple[str, bool]] = []
+    stack = [target]
+    while stack:
+        d = stack.pop()
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                subdirs.append(e.path)
+            elif flux_reads(e.name):
+                out.append((e.path, e.is_symlink()))
+        stack.extend(reversed(subdirs))
     return out
 
 
@@ -146,9 +156,17 @@ def run(repo_root: str, update_path: Optional[str], setters: dict[str, str],
     real_repo, target = resolve_update_root(repo_root, update_path)
     base = target if os.path.isdir(target) else os.path.dirname(target)
     overlay = overlay if overlay is not None else {}
-    for path in _walk(target):
+    from kubectl_imagewatch import loader
+
+    for path, is_link in _walk(target):
+        if not is_link and path not in overlay:
+            try:
+                if loader.screened_out(path, os.stat(path)):
+                    continue
+            except OSError:
+                pass
         repo_file = os.path.relpath(path, real_repo)
-        if os.path.islink(path):
+        if is_link:
             real = os.path.realpath(path)
             if not os.path.exists(real):
                 continue  # dangling: Flux skips it too (v1.1+)
