@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from kubectl_imagewatch import gitops, updater
 from kubectl_imagewatch.errors import OperationError

@@ -126,32 +126,20 @@ def _eval(e: Any, env: dict) -> Any:
         return len(_eval(e[1], env))
     if op == "not":
         return not _eval(e[1], env)
-    if op == "or":  # CEL's commutative || : an error on one side is absorbed by true on the other
+    if op in ("or", "and"):  # CEL's commutative logic: an error on one side is absorbed by the deciding value
+        decides = op == "or"
         try:
             left = _eval(e[1], env)
         except KeyError:
             left = None
-        if left is True:
-            return True
+        if left is decides:
+            return decides
         right = _eval(e[2], env)
-        if right is True:
-            return True
+        if right is decides:
+            return decides
         if left is None:
             raise KeyError("no such key")
-        return False
-    if op == "and":
-        try:
-            left = _eval(e[1], env)
-        except KeyError:
-            left = None
-        if left is False:
-            return False
-        right = _eval(e[2], env)
-        if right is False:
-            return False
-        if left is None:
-            raise KeyError("no such key")
-        return True
+        return not decides
     if op in ("==", "!="):
         eq = _eval(e[1], env) == _eval(e[2], env)
         return eq if op == "==" else not eq

@@ -185,18 +185,14 @@ def update(name: str, namespace: str, git_repo_ref: str, interval: str, checkout
 
 def check(obj: dict) -> list:
     """Validation findings (errors only) for a generated object."""
-    import io
-
-    from kubectl_imagewatch import api, loader
-
-    text = export(obj)
-    docs, findings, _ = loader.parse_documents(text, "<create>")
+    from kubectl_imagewatch import loader, schema
     from kubectl_imagewatch.checks import automations, policies, repositories
     from kubectl_imagewatch.checks.base import Context
     from kubectl_imagewatch.inventory import Inventory
     from kubectl_imagewatch.model import objects_in
-    from kubectl_imagewatch import schema
 
+    text = export(obj)
+    docs, findings, _ = loader.parse_documents(text, "<create>")
     inv = Inventory()
     for d in docs:
         inv.objects.extend(objects_in(d))
@@ -206,7 +202,6 @@ def check(obj: dict) -> list:
         out.extend(schema.check(o))
         for fam in (policies, repositories, automations):
             out.extend(fam.check(o, ctx))
-    del io, api
     return [f for f in out if f.severity.value == "error"]
 
 

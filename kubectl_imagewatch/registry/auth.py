@@ -13,7 +13,7 @@ import json
 import os
 import re
 import subprocess
-from typing import Any, Optional
+from typing import Optional
 
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.registry.names import DOCKER_HUB

@@ -359,7 +359,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "default": _default, "empty": _empty, "ternary": lambda a, b, c: a if truth(c) else b,
     "coalesce": lambda *a: next((x for x in a if truth(x)), None),
     "all": lambda *a: all(truth(x) for x in a), "any": lambda *a: any(truth(x) for x in a),
-    "fail": _fail, "required": lambda msg, v: v if truth(v) else _fail(msg),
+    "fail": _fail,
     # lists and dicts
     "list": _list, "tuple": _list, "dict": _dict,
     "get": lambda d, k: _dict_arg(d).get(k, ""),
@@ -417,6 +417,3 @@ for _name in FLUX_FUNCS:
 for _name in list(FUNCS):
     if _name not in FLUX_FUNCS:
         del FUNCS[_name]
-FUNCS["required"] = lambda msg, v: v if truth(v) else _fail(msg)  # sprig: present in HermeticTxtFuncMap? kept for safety
-if "required" not in SPRIG_ALL:
-    del FUNCS["required"]

@@ -158,9 +158,7 @@ class _Parser:
             kind = m.lastgroup or ""
             val = m.group(kind)
             if kind == "space":
-                if "\n" in val and paren == 0 and not src.startswith("}}", m.end()) \
-                        and not src[m.end():].lstrip(" \t\r\n").startswith(("}}", "-}}")):
-                    pass
+                pass
             elif kind == "punct" and val == "(":
                 paren += 1
                 toks.append((kind, val))
@@ -168,8 +166,6 @@ class _Parser:
                 paren -= 1
                 if paren < 0:
                     raise self.err(line, "unexpected right paren")
-                toks.append((kind, val))
-            elif kind in ("num",) and toks and toks[-1][0] not in ("space",) and False:
                 toks.append((kind, val))
             else:
                 toks.append((kind, val))
@@ -194,7 +190,7 @@ class _Parser:
             if not toks:
                 raise self.err(line, "missing value for command")
             head = toks[0][1] if toks[0][0] == "ident" else None
-            if head in ("end", "else") or (head is None and False):
+            if head in ("end", "else"):
                 if head not in stops:
                     raise self.err(line, f"unexpected {{{{{head}}}}}")
                 return lst, item

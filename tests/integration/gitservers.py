@@ -6,14 +6,13 @@ import base64
 import os
 import shutil
 import subprocess
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
 import threading
 
-from tests.integration.servers import free_port
+from tests.integration.servers import free_port, wait_port
 
 GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="dev", GIT_AUTHOR_EMAIL="dev@example.com", GIT_COMMITTER_NAME="dev",
                GIT_COMMITTER_EMAIL="dev@example.com")
@@ -47,13 +46,7 @@ class GitDaemon:
         self.proc = subprocess.Popen(["git", "daemon", "--listen=127.0.0.1", f"--port={self.port}",
                                       f"--base-path={base}", "--export-all", "--enable=receive-pack", "--reuseaddr",
                                       str(base)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                import socket
-                socket.create_connection(("127.0.0.1", self.port), 0.1).close()
-                break
-            except OSError:
-                time.sleep(0.02)
+        wait_port(self.port)
 
     def url(self, name: str) -> str:
         return f"git://127.0.0.1:{self.port}/{name}"
@@ -167,13 +160,7 @@ PidFile {self.dir / 'sshd.pid'}
 LogLevel ERROR
 """)
         self.proc = subprocess.Popen([sshd, "-D", "-f", str(self.dir / "sshd_config"), "-E", str(self.dir / "log")])
-        for _ in range(200):
-            try:
-                import socket
-                socket.create_connection(("127.0.0.1", self.port), 0.1).close()
-                break
-            except OSError:
-                time.sleep(0.02)
+        wait_port(self.port)
         host_pub = (self.dir / "host_key.pub").read_text().split()
         self.known_hosts = f"[127.0.0.1]:{self.port} {host_pub[0]} {host_pub[1]}\n".encode()
         self.identity = (self.dir / "client_key").read_bytes()

@@ -27,6 +27,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_port(port: int, seconds: float = 5.0) -> None:
+    """Until something listens on 127.0.0.1:port (servers started as subprocesses)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            return
+        except OSError:
+            time.sleep(0.01)
+
+
 def self_signed(d: Path, cn: str = "127.0.0.1") -> tuple[Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -62,7 +73,7 @@ class Registry:
         need("docker-registry", exe is not None, "apt-get install docker-registry")
         self.port = free_port()
         self.d = d
-        cfg = [f"version: 0.1", "log: {level: error, accesslog: {disabled: true}}", "storage:",
+        cfg = ["version: 0.1", "log: {level: error, accesslog: {disabled: true}}", "storage:",
                f"  filesystem: {{rootdirectory: {d / 'data'}}}", "  delete: {enabled: true}", "http:",
                f"  addr: 127.0.0.1:{self.port}", "  secret: test-only"]
         self.scheme = "http"
@@ -82,12 +93,7 @@ class Registry:
         (d / "config.yml").write_text("\n".join(cfg) + "\n")
         self.proc = subprocess.Popen([exe, "serve", str(d / "config.yml")], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.1).close()
-                break
-            except OSError:
-                time.sleep(0.01)
+        wait_port(self.port)
         self.host = f"127.0.0.1:{self.port}"
         self.base = f"{self.scheme}://{self.host}"
 

@@ -226,7 +226,7 @@ def _objects(remote: Path) -> list[dict]:
 
 
 def _client(box: dict):  # type: ignore[no-untyped-def]
-    from kubernetes import client, config
+    from kubernetes import config
 
     return config.new_client_from_config(config_file=box["kubeconfig"])
 

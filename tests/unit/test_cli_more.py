@@ -1,0 +1,124 @@
+"""More CLI surface: kind: List, --list-checks, the pre-commit manifest, kubectl plugin discovery,
+simulate filters and tag-file forms."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, run_cli
+
+
+def test_kind_list_is_validated(tmp_path: Path) -> None:
+    bad = yaml.safe_load_all((ROOT / "tests/cases/checks/IW204/bad.yaml").read_text())
+    f = tmp_path / "list.yaml"
+    f.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": list(bad)}))
+    r = run_cli("validate", "-o", "json", str(f))
+    assert r.code == 1
+    assert [x["check"] for x in r.json()["findings"]] == ["IW204"]
+
+
+def test_list_checks_matches_table() -> None:
+    from kubectl_imagewatch.checks import CHECKS
+
+    r = run_cli("validate", "--list-checks")
+    assert r.code == 0
+    assert [line.split()[0] for line in r.out.splitlines()] == list(CHECKS)
+
+
+def test_pre_commit_hook_manifest() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "imagewatch-validate")
+    assert hook["language"] == "python" and hook["require_serial"] is True
+    assert hook["types_or"] == ["yaml"] and hook["entry"].startswith("kubectl-imagewatch validate")
+
+
+def test_kubectl_finds_the_plugin() -> None:
+    kubectl = shutil.which("kubectl")
+    exe = shutil.which("kubectl-imagewatch")
+    if kubectl is None or exe is None:
+        pytest.skip("kubectl or the installed entry point is not on PATH")
+    p = subprocess.run([kubectl, "imagewatch", "--help"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "Usage: kubectl imagewatch" in p.stdout and "simulate" in p.stdout
+
+
+def test_plugin_manifest() -> None:
+    plugin = yaml.safe_load((ROOT / "plugin.yaml").read_text())
+    assert plugin["kind"] == "Plugin" and plugin["metadata"]["name"] == "imagewatch"
+    assert plugin["spec"]["version"].startswith("v")
+    assert all(p["bin"] == "kubectl-imagewatch" for p in plugin["spec"]["platforms"])
+
+
+def test_simulate_policy_filter_and_stdin_tags(tmp_path: Path) -> None:
+    tags = json.dumps({"ghcr.io/stefanprodan/podinfo": {"6.5.0": "sha256:aa", "6.6.0": "sha256:bb"}}).encode()
+    r = run_cli("simulate", "examples/flux-system", "--tags-file", "-", "--policy", "flux-system/podinfo", "-o", "json",
+                stdin=tags)
+    assert r.code == 0, r.err
+    assert r.json()["policies"][0]["result"]["tag"] == "6.6.0"
+    r = run_cli("simulate", "examples/flux-system", "--tags-file", "-", "--policy", "nope", stdin=tags)
+    assert r.code == 2 and "no ImagePolicy nope" in r.err
+
+
+def test_simulate_reports_random_ties(tmp_path: Path) -> None:
+    m = tmp_path / "m.yaml"
+    m.write_text("""apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {name: app, namespace: flux-system}
+spec: {image: ghcr.io/acme/app, interval: 5m}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {name: app, namespace: flux-system}
+spec:
+  imageRepositoryRef: {name: app}
+  filterTags: {pattern: '.*'}
+  policy: {semver: {range: '>=1.0.0'}}
+""")
+    t = tmp_path / "t.yaml"
+    t.write_text("flux-system/app: [1.0.0, v1.0.0, 0.9.0]\n")
+    r = run_cli("simulate", str(m), "--tags-file", str(t), "-o", "json")
+    p = r.json()["policies"][0]
+    assert sorted(p["tied"]) == ["1.0.0", "v1.0.0"] and p["result"]["tag"] in p["tied"]
+    assert "random" in p["warnings"][0]
+    r = run_cli("simulate", str(m), "--tags-file", str(t))
+    assert "tie" in r.out and "Flux picks one at random" in r.out
+
+
+def test_simulate_numerical_failure_names_the_tag(tmp_path: Path) -> None:
+    m = tmp_path / "m.yaml"
+    m.write_text("""apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {name: app, namespace: flux-system}
+spec: {image: ghcr.io/acme/app, interval: 5m}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {name: app, namespace: flux-system}
+spec:
+  imageRepositoryRef: {name: app}
+  policy: {numerical: {order: asc}}
+""")
+    t = tmp_path / "t.json"
+    t.write_text(json.dumps({"flux-system/app": ["1", "2", "latest", "10"]}))
+    r = run_cli("simulate", str(m), "--tags-file", str(t), "-o", "json")
+    assert r.code == 1
+    p = r.json()["policies"][0]
+    assert p["error"]["reason"] == "invalid-numeric" and "'latest'" in p["error"]["message"]
+    assert {x["tag"]: x["verdict"] for x in p["tags"]}["latest"] == "unparsable"
+
+
+def test_no_color_and_long_lists_collapse(tmp_path: Path) -> None:
+    tags = {"flux-system/podinfo": [f"6.{i}.0" for i in range(40)]}
+    t = tmp_path / "t.json"
+    t.write_text(json.dumps(tags))
+    r = run_cli("simulate", "examples/flux-system", "--tags-file", str(t), "--color", "auto",
+                env={"NO_COLOR": "1"})
+    assert "\033[" not in r.out
+    assert "more (" in r.out and "--all shows every tag" in r.out
+    r = run_cli("simulate", "examples/flux-system", "--tags-file", str(t), "--all")
+    assert "6.0.0" in r.out and "more (" not in r.out
