@@ -406,3 +406,52 @@ def test_signed_commit(remote: Path, tmp_path: Path) -> None:
     assert "-----BEGIN PGP SIGNATURE-----" in raw
     v = subprocess.run(["git", "--git-dir", str(remote), "verify-commit", "main"], env=env, capture_output=True, text=True)
     assert v.returncode == 0, v.stderr
+
+
+def test_watch_subprocess_json_logs_and_sigterm(remote: Path) -> None:
+    import os
+    import signal
+    import sys
+    import time
+
+    env = dict(os.environ, NO_COLOR="1")
+    p = subprocess.Popen([sys.executable, "-m", "kubectl_imagewatch", "run", FLUX, "--tags-file", TAGS, "--git-url",
+                          f"file://{remote}", "--watch", "--log-format", "json"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env, text=True, cwd=ROOT)
+    lines = []
+    deadline = time.monotonic() + 60
+    assert p.stderr is not None
+    while time.monotonic() < deadline:
+        line = p.stderr.readline()
+        if not line:
+            break
+        lines.append(json.loads(line))
+        if lines[-1]["msg"].startswith("automation "):
+            break
+    p.send_signal(signal.SIGTERM)
+    rest_out, rest_err = p.communicate(timeout=30)
+    assert p.returncode == 0, rest_err
+    assert any(x.get("automation") == "flux-system/apps" and x["msg"] == "automation pushed" for x in lines)
+    assert all({"ts", "level", "msg"} <= set(x) for x in lines)
+    assert '"msg": "stopping"' in rest_err
+
+
+def test_checkout_commit_and_name(remote: Path, tmp_path: Path) -> None:
+    first = head(remote)[0]
+    work = tmp_path / "w"
+    git("clone", "-q", str(remote), str(work))
+    (work / "note").write_text("x")
+    git("add", "-A", cwd=work)
+    git("commit", "-qm", "later", cwd=work)
+    git("push", "-q", "origin", "HEAD:refs/heads/feature", cwd=work)
+    by_commit = _objects_with(tmp_path / "a", lambda t: t.replace("branch: main\n    commit", f"commit: {first}\n    commit")
+                              .replace("      branch: main\n  update", "      branch: pinned\n  update"))
+    r = run_cli("run", str(by_commit), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    assert git("--git-dir", str(remote), "rev-parse", "pinned~1") == first
+    by_name = _objects_with(tmp_path / "b", lambda t: t.replace("branch: main\n    commit", "name: refs/heads/feature\n    commit")
+                            .replace("    push:\n      branch: main\n", ""))
+    r = run_cli("run", str(by_name), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    assert r.json()["automations"][0]["branch"] == "feature"
+    assert git("--git-dir", str(remote), "log", "-1", "--format=%s", "feature") == "Update images"
