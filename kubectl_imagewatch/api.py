@@ -38,15 +38,27 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     paths = list(paths) or ["."]
     root = opts.repo_root or find_repo_root(next((p for p in paths if p != "-"), "."))
     if opts.repo_context and root:
-        inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace)
+        git_dir = os.path.join(root, ".git")
+        cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
         wanted = {os.path.abspath(p) for p in paths if p != "-"}
+        marker_paths = {w for w in wanted if os.path.isfile(w)} if all(os.path.isfile(w) for w in wanted) else None
+        inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace, cache_file=cache,
+                              marker_paths=marker_paths)
         inv.report_paths = wanted
     else:
         inv = inventory.build(paths, opts.default_namespace)
     ctx = Context(inv, repo_root=root or os.getcwd())
     report = Report(files_checked=inv.files_read, objects_checked=len(inv.objects))
     report.extend(inv.findings)
+    def reported(path: str) -> bool:
+        if inv.report_paths is None:
+            return True
+        a = os.path.abspath(path)
+        return a in inv.report_paths or any(a.startswith(k + os.sep) for k in inv.report_paths)
+
     for obj in inv.objects:
+        if not reported(obj.doc.path):
+            continue  # indexed for references only (--repo-context)
         report.extend(versions.check(obj, ctx))
         report.extend(schema.check(obj))
         for family in (policies, repositories, automations):
@@ -54,9 +66,7 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     report.extend(references.check_set(ctx))
     report.extend(markers.check_set(ctx))
     if inv.report_paths is not None:
-        keep = inv.report_paths
-        report.findings = [f for f in report.findings
-                           if os.path.abspath(f.path) in keep or any(os.path.abspath(f.path).startswith(k + os.sep) for k in keep)]
+        report.findings = [f for f in report.findings if reported(f.path)]
     pattern_hits = {(f.path, f.line, f.column) for f in report.findings if f.check == "IW105"}
     report.findings = [f for f in report.findings if not (f.check == "IW208" and (f.path, f.line, f.column) in pattern_hits)]
     if opts.disabled:

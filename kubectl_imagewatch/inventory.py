@@ -5,6 +5,7 @@ Checks, simulate, update and run all resolve references through this one index.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from typing import Any, Iterable, Optional
 
@@ -52,12 +53,74 @@ class Inventory:
         return self.of_kind(IMAGE_POLICY)
 
 
+class ScreenCache:
+    """path -> (size, mtime_ns) of files known to hold no Flux object and no marker, kept between runs
+    (pre-commit with --repo-context re-reads only what changed)."""
+
+    VERSION = 1
+
+    def __init__(self, path: Optional[str]) -> None:
+        self.path = path
+        self.entries: dict[str, list] = {}
+        self.dirty = False
+        if path:
+            try:
+                with open(path) as f:
+                    data = json.load(f)
+                if data.get("version") == self.VERSION:
+                    self.entries = data.get("entries") or {}
+            except (OSError, ValueError, AttributeError):
+                self.entries = {}
+
+    def clean(self, path: str) -> bool:
+        e = self.entries.get(path)
+        if e is None:
+            return False
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        return e == [st.st_size, st.st_mtime_ns]
+
+    def record(self, path: str, uninteresting: bool) -> None:
+        if not self.path:
+            return
+        if uninteresting:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return
+            new = [st.st_size, st.st_mtime_ns]
+            if self.entries.get(path) != new:
+                self.entries[path] = new
+                self.dirty = True
+        elif path in self.entries:
+            del self.entries[path]
+            self.dirty = True
+
+    def save(self) -> None:
+        if not (self.path and self.dirty):
+            return
+        tmp = self.path + ".tmp"
+        try:
+            with open(tmp, "w") as f:
+                json.dump({"version": self.VERSION, "entries": self.entries}, f)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
 def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, markers: bool = True,
-          stdin_name: str = "<stdin>") -> Inventory:
+          stdin_name: str = "<stdin>", cache_file: Optional[str] = None,
+          marker_paths: Optional[set[str]] = None) -> Inventory:
     """Read paths (files, directories, `-`), keeping Flux objects and files with markers."""
     inv = Inventory()
+    cache = ScreenCache(cache_file)
     for path, explicit in loader.discover(list(paths)):
         shown = stdin_name if path == "-" else path
+        if not explicit and cache.clean(path):
+            inv.files_read += 1
+            continue
         if path == "-":
             raw: Optional[bytes] = loader.read_stdin()
             err = None
@@ -71,11 +134,17 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
         if path != "-":
             loader.remember_screen(path, raw)
         has_flux = any(t in raw for t in loader.FLUX_TOKENS)
+        if marker_paths is not None and not has_flux and os.path.abspath(path) not in marker_paths:
+            cache.record(path, False)
+            continue  # markers are only checked in the files being reported on
         if b"kind: Secret" in raw or b'"kind": "Secret"' in raw:
             _keep_secrets(inv, raw, shown, default_namespace)
         has_marker = markers and loader.MARKER_TOKEN in raw
         if not (has_flux or has_marker) and not (explicit and b"$imagepolicy" in raw):
+            if b"$imagepolicy" not in raw and b"kind: Secret" not in raw and b'"kind": "Secret"' not in raw:
+                cache.record(path, True)
             continue
+        cache.record(path, False)
         text, err = loader.decode(raw, shown)
         if err is not None:
             inv.findings.append(err)
@@ -90,6 +159,7 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
         if has_marker or b"$imagepolicy" in raw:
             inv.marker_files.append(MarkerFile(shown, os.path.abspath(path) if path != "-" else "", text,
                                                nodes, parse_failed))
+    cache.save()
     return inv
 
 

@@ -80,7 +80,8 @@ class TooComplex(Exception):
 class _Builder:
     """ruamel node graph -> plain data with positions, YAML 1.1 plain-scalar resolution."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str = "") -> None:
+        self.text = text
         self.count = 0
         self.positions: dict = {}
         self.duplicates: list[tuple[tuple, int, int]] = []
@@ -93,7 +94,7 @@ class _Builder:
         self.positions.setdefault(path, (mark.line + 1, mark.column + 1))
         kind = node.id
         if kind == "scalar":
-            return scalar_value(node)
+            return scalar_value(node, self.text)
         if kind == "sequence":
             return [self.build(v, path + (i,), depth + 1) for i, v in enumerate(node.value)]
         out: dict = {}
@@ -120,19 +121,24 @@ class _Builder:
         return out
 
 
-def scalar_value(node: Any) -> Any:
+def scalar_value(node: Any, text: str = "") -> Any:
     if node.style:  # quoted or block: always a string unless tagged otherwise
         return node.value
-    tag = str(node.tag)
-    if tag.endswith(":str") and _is_explicit(node):
+    if str(node.tag).endswith(":str") and _is_explicit(node, text):
         return node.value
     kind, val = resolve(node.value)
     return val if kind not in ("timestamp", "merge") else node.value
 
 
-def _is_explicit(node: Any) -> bool:
-    t = getattr(node, "ctag", None)
-    return t is not None and getattr(t, "handle", None) is not None
+def _is_explicit(node: Any, text: str) -> bool:
+    """An explicit tag (`!!str 2`) sits in the source before the value, after any anchor."""
+    i = node.start_mark.index
+    if text[i:i + 1] == "&":
+        while i < len(text) and text[i] not in " \t\r\n":
+            i += 1
+        while i < len(text) and text[i] in " \t":
+            i += 1
+    return text[i:i + 1] == "!"
 
 
 def read_file(path: str, display: Optional[str] = None) -> tuple[Optional[bytes], Optional[Finding]]:
@@ -189,21 +195,51 @@ def discover(paths: Iterable[str], suffixes: tuple = YAML_SUFFIXES) -> Iterator[
             yield p, True
 
 
+_FAST: Any = None
+
+
+def _fast_nodes(text: str) -> Optional[list]:
+    """All documents through libyaml (ruamel.yaml.clib, ~10x faster), or None to use the pure parser.
+
+    libyaml is stricter than go-yaml v3 in places (e.g. `a:b` plain scalars inside flow collections),
+    so any error here falls back to ruamel's pure parser, whose verdict counts.
+    """
+    global _FAST
+    if _FAST is None:
+        from ruamel.yaml import YAML
+
+        try:
+            import _ruamel_yaml  # noqa: F401
+
+            _FAST = YAML(typ="safe", pure=False)
+        except ImportError:
+            _FAST = False
+    if _FAST is False:
+        return None
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return list(_FAST.compose_all(io.StringIO(text)))
+    except (YAMLError, ValueError, RecursionError):
+        return None
+
+
 def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding], Any]:
     """Compose every YAML document; returns documents, findings and the raw node list."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    yaml = YAML(typ="rt", pure=True)
+    fast = _fast_nodes(text)
+    yaml = YAML(typ="rt", pure=True) if fast is None else None
     docs: list[Document] = []
     findings: list[Finding] = []
     nodes: list[Any] = []
     try:
-        for i, node in enumerate(yaml.compose_all(io.StringIO(text))):
+        for i, node in enumerate(fast if yaml is None else yaml.compose_all(io.StringIO(text))):
             nodes.append(node)
             if node is None:
                 continue
-            b = _Builder()
+            b = _Builder(text)
             try:
                 data = b.build(node)
             except TooComplex as e:

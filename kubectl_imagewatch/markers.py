@@ -212,11 +212,11 @@ def _scalars(text: str, root: Any, block_lines: set[int]) -> Iterator[tuple[Scal
             yield Scalar(s, node.end_mark.index, node.start_mark.line + 1, node.start_mark.column + 1,
                          node.value, node.style, str(node.tag), flow, path), in_seq
         elif node.id == "sequence":
-            f = flow or bool(node.flow_style)
+            f = flow or bool(getattr(node, "flow_style", False))
             for i, item in enumerate(node.value):
                 yield from walk(item, path + (i,), f, not f)
         elif node.id == "mapping":
-            f = flow or bool(node.flow_style)
+            f = flow or bool(getattr(node, "flow_style", False))
             for k, v in node.value:
                 seen.add(id(k))
                 yield from walk(v, path + (str(k.value),), f, False)

@@ -123,7 +123,7 @@ def apply_markers(text: str, setters: dict[str, str], path: str) -> tuple[Option
     if fatal:
         return None, [], [], fatal[0].message
     for n in nodes:
-        if n is not None and n.id == "scalar" and n.value == "" and not n.style:
+        if n is not None and n.id == "scalar" and n.value == "" and not getattr(n, "style", None):
             continue  # an empty document: dropped, as Flux's reader does
         if n is not None and n.id != "mapping":
             return None, [], [], "a document is not a mapping (Flux skips the whole file)"
