@@ -88,6 +88,7 @@ class SimulateOptions:
 class SimulateResult:
     policies: list
     update: object = None
+    input_problems: list = dataclasses.field(default_factory=list)  # Findings: unreadable/unparseable inputs
 
 
 def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv: object = None) -> object:
@@ -147,6 +148,9 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     inv = inventory.build(paths, opts.default_namespace, markers=True)
     if opts.policies and not any(p.ref in opts.policies or p.name in opts.policies for p in inv.policies()):
         raise InputError(f"no ImagePolicy {', '.join(sorted(opts.policies))} in {', '.join(paths)}")
+    if not inv.policies():
+        problems = "; ".join(f"{f.path}:{f.line}: {f.message}" for f in inv.findings if f.severity.value == "error")
+        raise InputError(f"no ImagePolicy in {', '.join(paths)}" + (f" ({problems})" if problems else ""))
     provider = tag_provider(opts.tags_file, opts.cache_dir, inv)
     results = sim.run(inv, provider, set(opts.policies) or None)  # type: ignore[arg-type]
     upd = None
@@ -158,7 +162,7 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
         root = opts.repo_root or find_repo_root(paths[0] if paths[0] != "-" else ".") or \
             (paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or ".")
         upd = updater.plan_all(inv, results, root, release=opts.flux_release)
-    return SimulateResult(results, upd)
+    return SimulateResult(results, upd, [f for f in inv.findings if f.severity.value == "error"])
 
 
 @dataclasses.dataclass(frozen=True)

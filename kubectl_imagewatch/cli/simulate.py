@@ -38,6 +38,8 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
     result = api.simulate(paths, api.SimulateOptions(tags_file=tags_file, policies=frozenset(policies),
                                                      default_namespace=default_namespace, repo_root=repo_root,
                                                      cache_dir=cache_dir, flux_release=flux_release))
+    for f in result.input_problems:
+        click.echo(f"warning: {f.path}:{f.line}:{f.column} {f.check} {f.message} (skipped)", err=True)
     if output == "json":
         extra = {"changes": result.update.changes_json(), "commits": result.update.commits_json(),
                  "warnings": result.update.warnings} if result.update else None
