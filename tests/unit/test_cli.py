@@ -269,3 +269,42 @@ def test_lazy_imports_on_validate(tmp_path: Path) -> None:
              "print('kubernetes' in sys.modules, 'httpx' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True,
                           cwd=ROOT).stdout.strip() == "False False"
+
+
+def test_create_article_automation_content() -> None:
+    import yaml
+
+    r = run_cli("create", "image", "update", "test-website", "--namespace=testing", "--git-repo-ref=deployments-repo",
+                "--git-repo-path=./${CUSTOMER_NAME}/${PROJECT_NAME}/${ENVIRONMENT_NAME}/tenants/testing",
+                "--checkout-branch=master", "--push-branch=master", "--author-name=fluxcdbot",
+                "--author-email=fluxcdbot@fauzislami.com", "--commit-template={{range .Updated.Images}}{{println .}}{{end}}",
+                "--interval=1m0s", "--export", "--api-version", "v1beta1")
+    assert r.code == 0, r.err
+    article = """apiVersion: image.toolkit.fluxcd.io/v1beta1
+kind: ImageUpdateAutomation
+metadata:
+  name: test-website
+  namespace: testing
+spec:
+  interval: 1m0s
+  sourceRef:
+    kind: GitRepository
+    name: deployments-repo
+  git:
+    checkout:
+      ref:
+        branch: master
+    commit:
+      author:
+        email: fluxcdbot@fauzislami.com
+        name: fluxcdbot
+      messageTemplate: "{{range .Updated.Images}}{{println .}}{{end}}"
+    push:
+      branch: master
+  update:
+    path: ./${CUSTOMER_NAME}/${PROJECT_NAME}/${ENVIRONMENT_NAME}/tenants/testing
+    strategy: Setters
+"""
+    assert yaml.safe_load(r.out) == yaml.safe_load(article)
+    assert r.out.startswith("---\napiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageUpdateAutomation\n")
+    assert "      messageTemplate: '{{range .Updated.Images}}{{println .}}{{end}}'\n" in r.out
