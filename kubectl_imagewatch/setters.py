@@ -37,6 +37,7 @@ class Outcome:
     skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (repo file, reason)
     unresolved: list[tuple[str, int, str, str]] = dataclasses.field(default_factory=list)  # file, line, setter, why
     warnings: list[str] = dataclasses.field(default_factory=list)
+    reformats: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # repo file -> what Flux also changes
 
 
 def _dq(v: str) -> str:
@@ -135,6 +136,8 @@ def apply_markers(text: str, setters: dict[str, str], path: str) -> tuple[Option
             continue
         new = setters[mk.setter]
         if new == mk.scalar.value and not (mk.scalar.tag.endswith(":null") and not mk.scalar.style):
+            if not mk.scalar.style and needs_quotes(new):
+                changes.append({"requote": mk.scalar.value, "line": mk.scalar.line})
             continue
         tok = token(mk.scalar, new)
         edits.append((mk.scalar.start, mk.scalar.end, tok))
@@ -201,6 +204,8 @@ def run(repo_root: str, update_path: Optional[str], setters: dict[str, str],
             continue
         for line, setter in unresolved:
             out.unresolved.append((repo_file, line, setter, ""))
+        requotes = [c for c in changes if "requote" in c]
+        changes = [c for c in changes if "requote" not in c]
         for c in changes:
             if c["setter"].endswith(":digest") and c["newValue"] == "":
                 out.warnings.append(f"{repo_file}:{c['line']}: {c['setter']} has no reflected digest; the field is "
@@ -219,6 +224,14 @@ def run(repo_root: str, update_path: Optional[str], setters: dict[str, str],
                                 "update; this tool writes it")
         for c in changes:
             c["file"], c["repoFile"] = rel.replace(os.sep, "/"), repo_file.replace(os.sep, "/")
+        from kubectl_imagewatch.reformat import flux_rewrites
+
+        extra = flux_rewrites(raw, text)
+        if requotes:
+            extra.append("unchanged marked values that read as non-strings are double-quoted ("
+                         + ", ".join(f"line {c['line']}: {c['requote']}" for c in requotes) + ")")
+        if extra:
+            out.reformats[repo_file] = extra
         out.files.append(FileResult(real, repo_file, rel, raw, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"),
                                     changes))
     return out

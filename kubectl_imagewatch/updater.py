@@ -38,6 +38,7 @@ class UpdatePlan:
     repo_root: str
     automations: list[AutomationPlan] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -129,6 +130,9 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
             up.warnings.append(f"{auto.ref}: {repo_file}:{line}: marker {setter!r} has no value "
                                "(policy absent, failed, in another namespace or not selected); left unchanged")
         up.warnings.extend(f"{auto.ref}: {w}" for w in outcome.warnings)
+        for repo_file, reasons in outcome.reformats.items():
+            up.notes.append(f"{repo_file}: Flux's commit would also reformat this file: {'; '.join(reasons)} "
+                            "(this tool changes only the marked values)")
         if ap.changes:
             git = auto.spec.get("git") if isinstance(auto.spec.get("git"), dict) else {}
             commit = (git or {}).get("commit") if isinstance((git or {}).get("commit"), dict) else {}

@@ -10,6 +10,8 @@ def render_text(up: UpdatePlan, diff: bool = False, color: bool = False, written
     out = []
     for w in up.warnings:
         out.append(f"warning: {w}")
+    for n in up.notes:
+        out.append(f"note: {n}")
     for a in up.automations:
         head = f"ImageUpdateAutomation {a.automation.ref}"
         if a.error:
@@ -38,7 +40,7 @@ def render_text(up: UpdatePlan, diff: bool = False, color: bool = False, written
 
 
 def render_json(up: UpdatePlan, extra: dict | None = None) -> str:
-    doc = {"changes": up.changes_json(), "commits": up.commits_json(), "warnings": up.warnings}
+    doc = {"changes": up.changes_json(), "commits": up.commits_json(), "warnings": up.warnings, "notes": up.notes}
     if extra:
         doc.update(extra)
     return json.dumps(doc, indent=2) + "\n"

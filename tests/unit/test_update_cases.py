@@ -113,3 +113,27 @@ def test_symlinks_real(tmp_path: Path) -> None:
     assert "1.1.0" in outside.read_text()  # never written outside the repository
     assert any("outside the repository" in w for w in plan.warnings)
     assert any("outside update.path" in w for w in plan.warnings)
+
+
+REFORMAT_CASES = [p for p in CASE_DIRS if (p / "case.json").exists()
+                  and isinstance(json.loads((p / "case.json").read_text()).get("fluxReformats"), bool)]
+
+
+@pytest.mark.parametrize("case", REFORMAT_CASES, ids=[p.name for p in REFORMAT_CASES])
+def test_says_when_flux_would_reformat(case: Path, tmp_path: Path) -> None:
+    """Flux re-serialises files it updates; the plan notes it exactly where Flux's bytes differ."""
+    meta = json.loads((case / "case.json").read_text())
+    repo = tmp_path / "repo"
+    shutil.copytree(case / "input", repo)
+    policies = json.loads((case / "policies.json").read_text())
+    upd = {"path": "./", "strategy": "Setters"}
+    if (case / "automation.json").exists():
+        upd.update(json.loads((case / "automation.json").read_text()))
+    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
+            "metadata": {"name": "a", "namespace": meta.get("automationNamespace", "flux-system")},
+            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
+                     "git": {"commit": {"author": {"email": "b@e"}}}, "update": upd}}
+    (tmp_path / "f.yaml").write_text(flux_objects(policies, auto))
+    refs = {k: {"image": v["image"], "tag": v["tag"], "digest": v.get("digest")} for k, v in policies.items()}
+    plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]), refs, str(repo))
+    assert bool(plan.notes) == meta["fluxReformats"], plan.notes
