@@ -4,10 +4,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from kubectl_imagewatch.findings import Report
 from kubectl_imagewatch.model import DEFAULT_NAMESPACE
+
+if TYPE_CHECKING:  # the heavy modules stay unimported at run time until needed
+    from kubectl_imagewatch.updater import UpdatePlan
 
 
 def find_repo_root(start: str) -> Optional[str]:
@@ -87,7 +90,7 @@ class SimulateOptions:
 @dataclasses.dataclass
 class SimulateResult:
     policies: list
-    update: object = None
+    update: Optional["UpdatePlan"] = None
     input_problems: list = dataclasses.field(default_factory=list)  # Findings: unreadable/unparseable inputs
 
 
@@ -177,7 +180,7 @@ class UpdateOptions:
 
 @dataclasses.dataclass
 class UpdateResult:
-    plan: object
+    plan: "UpdatePlan"
     written: list
     commits: list
     policy_errors: list
@@ -196,7 +199,8 @@ def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> Updat
             raise InputError(f"no such file or directory: {p}")
     inv = inventory.build(paths, opts.default_namespace, markers=False)
     results = sim.run(inv, tag_provider(opts.tags_file, None, inv))  # type: ignore[arg-type]
-    errors = [f"ImagePolicy {r.policy.ref}: {r.selection.error.message}" for r in results if not r.ok]
+    errors = [f"ImagePolicy {r.policy.ref}: {r.selection.error.message if r.selection.error else 'no tag'}"
+              for r in results if not r.ok]
     plan = updater.plan_all(inv, results, root, release=opts.flux_release)
     written: list = []
     commits: list = []

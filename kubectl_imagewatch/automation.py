@@ -18,7 +18,7 @@ from typing import Callable, Optional
 from kubectl_imagewatch import gitops, updater
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.inventory import Inventory
-from kubectl_imagewatch.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject
+from kubectl_imagewatch.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 MAX_PUSH_ATTEMPTS = 3
 
@@ -54,7 +54,7 @@ class AutomationRun:
 
 
 def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> tuple[str, dict, Optional[dict]]:
-    ref = auto.spec.get("sourceRef") if isinstance(auto.spec.get("sourceRef"), dict) else {}
+    ref = mapping(auto.spec.get("sourceRef"))
     ns = str(ref.get("namespace") or auto.namespace)
     name = str(ref.get("name") or "")
     if (ref.get("kind") or "GitRepository") != "GitRepository":
@@ -115,9 +115,9 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
     try:
         url, ref, secret = _git_source(auto, inv, opts)
         git = auto.spec["git"]
-        push = git.get("push") if isinstance(git.get("push"), dict) else {}
-        commit_spec = git.get("commit") if isinstance(git.get("commit"), dict) else {}
-        author = commit_spec.get("author") if isinstance(commit_spec.get("author"), dict) else {}
+        push = mapping(git.get("push"))
+        commit_spec = mapping(git.get("commit"))
+        author = mapping(commit_spec.get("author"))
         g = gitops.clone(url, os.path.join(work, "repo"), gitops.auth_from_secret(secret))
         sha, checkout_branch = gitops.resolve_checkout(g, ref)
         branch = push.get("branch") or checkout_branch

@@ -65,7 +65,7 @@ class Cluster:
                     last = e
                     continue
                 raise self._err(f"list {kind}", e) from None
-            items = (out or {}).get("items") or []
+            items = (out or {}).get("items") or []  # type: ignore[union-attr,attr-defined]
             for it in items:
                 it.setdefault("apiVersion", f"{group}/{v}")
                 it.setdefault("kind", kind)

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Optional
 
 from kubectl_imagewatch import loader
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject,
+from kubectl_imagewatch.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject, mapping,
                                       objects_in)
 
 
@@ -175,7 +175,7 @@ def _keep_secrets(inv: Inventory, raw: bytes, shown: str, default_namespace: str
     docs, _, _ = loader.parse_documents(text, shown)
     for d in docs:
         if isinstance(d.data, dict) and d.data.get("kind") == "Secret" and d.data.get("apiVersion") == "v1":
-            md = d.data.get("metadata") if isinstance(d.data.get("metadata"), dict) else {}
+            md = mapping(d.data.get("metadata"))
             name = md.get("name")
             if name:
                 inv.secrets[(str(md.get("namespace") or default_namespace), str(name))] = d.data

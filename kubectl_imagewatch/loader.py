@@ -231,11 +231,12 @@ def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding
 
     fast = _fast_nodes(text)
     yaml = YAML(typ="rt", pure=True) if fast is None else None
+    docs_iter: Any = fast if yaml is None else None
     docs: list[Document] = []
     findings: list[Finding] = []
     nodes: list[Any] = []
     try:
-        for i, node in enumerate(fast if yaml is None else yaml.compose_all(io.StringIO(text))):
+        for i, node in enumerate(docs_iter if yaml is None else yaml.compose_all(io.StringIO(text))):
             nodes.append(node)
             if node is None:
                 continue

@@ -100,12 +100,17 @@ def objects_in(doc: Document, default_namespace: str = DEFAULT_NAMESPACE) -> lis
             continue
         if api.partition("/")[0] != KINDS[kind]:
             continue
-        md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        md = mapping(obj.get("metadata"))
         ns = md.get("namespace")
         name = md.get("name")
         out.append(FluxObject(doc, path, kind, api, str(name) if name is not None else "",
                               str(ns) if ns else default_namespace, bool(ns)))
     return out
+
+
+def mapping(v: Any) -> dict:
+    """v when it is a mapping, else {} (manifests are untrusted: any field may have any type)."""
+    return v if isinstance(v, dict) else {}
 
 
 def policy_key(namespace: str, name: str) -> str:

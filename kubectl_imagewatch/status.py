@@ -10,7 +10,7 @@ def _now() -> str:
 
 
 def condition(status: bool, reason: str, message: str, generation: Optional[int] = None) -> dict:
-    c = {"type": "Ready", "status": "True" if status else "False", "reason": reason, "message": message,
+    c: dict = {"type": "Ready", "status": "True" if status else "False", "reason": reason, "message": message,
          "lastTransitionTime": _now()}
     if generation is not None:
         c["observedGeneration"] = generation

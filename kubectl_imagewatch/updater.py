@@ -14,7 +14,7 @@ from typing import Optional
 
 from kubectl_imagewatch import selector, setters, template
 from kubectl_imagewatch.inventory import Inventory
-from kubectl_imagewatch.model import IMAGE_UPDATE_AUTOMATION, FluxObject
+from kubectl_imagewatch.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 _REF = re.compile(r"(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
                   r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[\w][\w.-]{0,127}(?:@sha256:[a-f0-9]{64})?\Z")
@@ -64,7 +64,7 @@ class UpdatePlan:
         return written
 
     def diff(self) -> str:
-        out = []
+        out: list[str] = []
         for _, (old, new, repo_file) in sorted(self.final_files().items(), key=lambda kv: kv[1][2]):
             a = old.decode("utf-8", "replace").splitlines(keepends=True)
             b = new.decode("utf-8", "replace").splitlines(keepends=True)
@@ -114,7 +114,7 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
         if bad:
             ap.error = f'encountered invalid image ref "{bad}": could not parse reference: {bad}'
             continue
-        upd = auto.spec.get("update") if isinstance(auto.spec.get("update"), dict) else {}
+        upd = mapping(auto.spec.get("update"))
         _, target = setters.resolve_update_root(repo_root, (upd or {}).get("path"))
         if not os.path.exists(target):
             up.warnings.append(f"{auto.ref}: update.path {(upd or {}).get('path')!r} does not exist under {repo_root} "
@@ -134,7 +134,7 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
             up.notes.append(f"{repo_file}: Flux's commit would also reformat this file: {'; '.join(reasons)} "
                             "(this tool changes only the marked values)")
         if ap.changes:
-            git = auto.spec.get("git") if isinstance(auto.spec.get("git"), dict) else {}
+            git = mapping(auto.spec.get("git"))
             commit = (git or {}).get("commit") if isinstance((git or {}).get("commit"), dict) else {}
             tmpl = (commit or {}).get("messageTemplate")
             vals = (commit or {}).get("messageTemplateValues")

@@ -13,7 +13,7 @@ from kubectl_imagewatch import selector
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.checks.repositories import check_duration
 from kubectl_imagewatch.findings import Finding, Severity
-from kubectl_imagewatch.model import IMAGE_UPDATE_AUTOMATION, FluxObject
+from kubectl_imagewatch.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 CLASSIC_FIX = ("Flux 2.7+ template: '{{range $f, $o := .Changed.FileChanges}}{{range $id, $cs := $o}}"
                "{{range $cs}}- {{.OldValue}} -> {{.NewValue}}\\n{{end}}{{end}}{{end}}'")
@@ -49,12 +49,12 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
                      "add spec.git.commit.author and, usually, spec.git.push.branch")
     if isinstance(git, dict):
         ref = ((git.get("checkout") or {}).get("ref") or {}) if isinstance(git.get("checkout"), dict) else {}
-        push = git.get("push") if isinstance(git.get("push"), dict) else {}
+        push = mapping(git.get("push"))
         if isinstance(ref, dict) and ref and not ref.get("branch") and not push.get("branch"):
             yield ctx.at(obj, ("spec", "git", "checkout", "ref"), "IW309",
                          "checkout names no branch and push.branch is unset: Flux fails with "
                          "'push spec not provided, and cannot be inferred'", "set spec.git.push.branch")
-        commit = git.get("commit") if isinstance(git.get("commit"), dict) else {}
+        commit = mapping(git.get("commit"))
         tmpl = commit.get("messageTemplate")
         if isinstance(tmpl, str) and tmpl:
             yield from _template(obj, ctx, tmpl)

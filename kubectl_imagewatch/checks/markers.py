@@ -9,7 +9,7 @@ from kubectl_imagewatch import markers, selector
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.inventory import MarkerFile
-from kubectl_imagewatch.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject
+from kubectl_imagewatch.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 
 def flux_reads(name: str) -> bool:
@@ -19,7 +19,7 @@ def flux_reads(name: str) -> bool:
 
 
 def update_root(auto: FluxObject, repo_root: str) -> str:
-    upd = auto.spec.get("update") if isinstance(auto.spec.get("update"), dict) else {}
+    upd = mapping(auto.spec.get("update"))
     rel = str((upd or {}).get("path") or ".")
     rel = posixpath.normpath("/" + rel).lstrip("/")  # securejoin clamps '..' at the root
     return os.path.normpath(os.path.join(repo_root, rel))
@@ -58,8 +58,8 @@ def check_set(ctx: Context) -> Iterator[Finding]:
                            "Flux only reads *.yaml, *.yml and files named Kustomization; these markers never apply",
                            "rename the file")
         autos = covering(mf, ctx)
-        for m in found:
-            yield from _check_marker(ctx, mf, m, autos)
+        for mk in found:
+            yield from _check_marker(ctx, mf, mk, autos)
 
 
 def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[FluxObject]) -> Iterator[Finding]:

@@ -37,8 +37,9 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
         yield ctx.at(obj, ("spec", "policy"), "IW205",
                      f"spec.policy sets {', '.join(chosen)}; Flux silently uses only {chosen[0]}",
                      "keep exactly one policy")
-    if "semver" in chosen and isinstance(pol["semver"], dict):
-        rng = pol["semver"].get("range")
+    semver = pol.get("semver") if isinstance(pol, dict) else None
+    if isinstance(semver, dict):
+        rng = semver.get("range")
         if isinstance(rng, str):
             try:
                 constraints.parse(rng)

@@ -226,6 +226,7 @@ def _semver(c: constraints.Constraints, order: list[str], cand: dict[str, str],
             best, best_v = value, v
     if best is None:
         raise _Invalid(NO_MATCH, "unable to determine latest version from provided list")
+    assert best_v is not None
     bk = best_v.key
     tied = [val for val, v in admitted if v.key == bk] if random_order else []
     lower = f"lower than {cand[best]}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from kubectl_imagewatch.policy.versions import Version, VersionError, compare, compare_prerelease, new_version
 
@@ -40,7 +40,7 @@ def _regexes() -> tuple:
     )
 
 
-def _finditer(rx, s: str):
+def _finditer(rx: Any, s: str) -> Iterator[Any]:
     """Go FindAll on an ASCII-compatible string: yields match objects over bytes."""
     b = s.encode()
     pos = 0
@@ -58,7 +58,7 @@ def _finditer(rx, s: str):
         pos = end if end > start else end + 1
 
 
-def _group(m, i: int) -> str:
+def _group(m: Any, i: int) -> str:
     g = m.group(i)
     return g.decode() if g is not None else ""
 

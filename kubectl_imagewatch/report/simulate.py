@@ -39,15 +39,15 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
             keep += rest[:room]
             hidden = len(tags) - len(keep)
             tags = sorted(keep, key=lambda t: t.tag, reverse=True)
-        w = max(len(t.tag) for t in tags)
+        width = max(len(t.tag) for t in tags)
         ew = max([len(t.extracted or "") for t in tags] + [0])
-        out.append(f"  {'TAG'.ljust(w)}  " + (f"{'EXTRACTED'.ljust(max(ew, 9))}  " if ew else "") + "VERDICT       WHY")
+        out.append(f"  {'TAG'.ljust(width)}  " + (f"{'EXTRACTED'.ljust(max(ew, 9))}  " if ew else "") + "VERDICT       WHY")
         for t in tags:
             verdict = t.verdict.ljust(12)
             if color and _C.get(t.verdict):
                 verdict = f"{_C[t.verdict]}{verdict}\033[0m"
             ext = f"{(t.extracted or '').ljust(max(ew, 9))}  " if ew else ""
-            out.append(f"  {t.tag.ljust(w)}  {ext}{verdict}  {t.detail}")
+            out.append(f"  {t.tag.ljust(width)}  {ext}{verdict}  {t.detail}")
         if hidden:
             counts: dict[str, int] = {}
             shown = {t.tag for t in tags}

@@ -178,7 +178,7 @@ class _State:
         return self.arg(head, dot)
 
     def _andor(self, name: str, args: list, dot: Any, final: Any, has_final: bool) -> Any:
-        vals = [lambda a=a: self.arg(a, dot) for a in args]
+        vals: list = [lambda a=a: self.arg(a, dot) for a in args]
         if has_final:
             vals.append(lambda: final)
         if not vals:

@@ -234,7 +234,8 @@ def _regex_replace(p: str, s: str, repl: str) -> str:
 
 def _regex_find_all(p: str, s: str, n: int) -> list:
     rx = _sprig_regex(p)
-    b, out, pos = s.encode(), [], 0
+    b, pos = s.encode(), 0
+    out: list[str] = []
     while pos <= len(b) and (n < 0 or len(out) < n):
         m = rx.search_bytes(b, pos)
         if m is None:
@@ -363,7 +364,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     # lists and dicts
     "list": _list, "tuple": _list, "dict": _dict,
     "get": lambda d, k: _dict_arg(d).get(k, ""),
-    "set": lambda d, k, v: (_dict_arg(d).__setitem__(k, v), d)[1], "unset": lambda d, k: (_dict_arg(d).pop(k, None), d)[1],
+    "set": lambda d, k, v: _dict_arg(d).update({k: v}) or d, "unset": lambda d, k: (_dict_arg(d).pop(k, None), d)[1],
     "hasKey": lambda d, k: k in _dict_arg(d),
     "keys": lambda *ds: [k for d in ds for k in _dict_arg(d)], "values": lambda d: list(_dict_arg(d).values()),
     "pick": lambda d, *ks: {k: d[k] for k in ks if k in _dict_arg(d)},

@@ -139,7 +139,8 @@ class _Parser:
         return pos
 
     def _lex_action(self, pos: int, line: int) -> tuple[list, int, bool]:
-        src, toks = self.src, []
+        src = self.src
+        toks: list[tuple[str, str]] = []
         paren = 0
         while True:
             if pos >= len(src):
