@@ -47,6 +47,7 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW208", "invalid-duration", E, "repositories", "interval/timeout is not a Go duration Flux can use."),
     Check("IW209", "invalid-image", E, "repositories", "spec.image has a tag, digest, scheme or upper case; Flux stalls."),
     Check("IW210", "digest-interval", E, "policies", "digestReflectionPolicy Always needs spec.interval (controller stalls)."),
+    Check("IW211", "unfiltered-order-policy", W, "policies", "A numerical or alphabetical policy without filterTags.pattern: every tag competes."),
     Check("IW301", "repository-ref", E, "references", "imageRepositoryRef does not resolve to an ImageRepository in the set."),
     Check("IW302", "cross-namespace-ref", E, "references", "A cross-namespace imageRepositoryRef is not allowed by the repository's accessFrom."),
     Check("IW303", "source-ref", I, "references", "sourceRef names a GitRepository that is not in the scanned set."),
@@ -63,6 +64,7 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW405", "marker-position", W, "markers", "The marker is not on a scalar value, so Flux ignores it."),
     Check("IW406", "marker-unread-file", W, "markers", "The marker is in a file Flux does not read or cannot parse."),
     Check("IW407", "marker-digest", W, "markers", "A :digest marker whose policy reflects no digest: Flux writes an empty value."),
+    Check("IW409", "marker-outside-automations", I, "markers", "The marker is in a file no automation's update.path covers."),
     Check("IW408", "marker-shape", W, "markers", "The marked value does not look like what the marker writes (e.g. a tag marker on image:tag)."),
 ]}
 

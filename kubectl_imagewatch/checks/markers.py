@@ -58,6 +58,10 @@ def check_set(ctx: Context) -> Iterator[Finding]:
                            "Flux only reads *.yaml, *.yml and files named Kustomization; these markers never apply",
                            "rename the file")
         autos = covering(mf, ctx)
+        if found and not autos and ctx.repo_root and ctx.inventory.of_kind(IMAGE_UPDATE_AUTOMATION):
+            yield ctx.file(mf.path, found[0].comment_line, 1, "IW409",
+                           "no ImageUpdateAutomation's update.path covers this file: its markers are never applied",
+                           "check spec.update.path of the automations (relative to the repository root)")
         for mk in found:
             yield from _check_marker(ctx, mf, mk, autos)
 

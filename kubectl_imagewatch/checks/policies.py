@@ -48,6 +48,17 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
                              f"semver range {rng!r}: {e}",
                              "Masterminds syntax: '>=1.0.0 <2.0.0', '1.2.x', '^1.2', '~1.2.3', '1.0 - 2.0', 'a || b'")
     ft = spec.get("filterTags")
+    unfiltered = not (isinstance(ft, dict) and ft.get("pattern"))
+    if unfiltered and "numerical" in chosen[:1]:
+        yield ctx.at(obj, ("spec", "policy", "numerical"), "IW211",
+                     "numerical policy without filterTags.pattern: one tag that is not a number (latest, main, "
+                     "sha256-….sig) fails the whole policy",
+                     "add filterTags.pattern, e.g. '^[0-9]+$' or '^main-(?P<ts>[0-9]+)$' with extract '$ts'")
+    elif unfiltered and "alphabetical" in chosen[:1]:
+        yield ctx.at(obj, ("spec", "policy", "alphabetical"), "IW211",
+                     "alphabetical policy without filterTags.pattern: every tag competes in byte order "
+                     "(lowercase beats digits: 'latest' and 'sha256-…' outrank '2024-01-01')",
+                     "add filterTags.pattern that matches only the tags you deploy")
     if isinstance(ft, dict):
         pattern, extract = ft.get("pattern"), ft.get("extract")
         rx = None
