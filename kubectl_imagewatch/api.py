@@ -25,6 +25,29 @@ def find_repo_root(start: str) -> Optional[str]:
         p = parent
 
 
+def guess_repo_root(paths: Sequence[str], inv: object) -> Optional[str]:
+    """The repository the automations write to: the git top level, unless a directory given on the
+    command line is the one under which every automation's update.path exists (a GitOps repo kept
+    in a sub-directory, like examples/)."""
+    import posixpath
+
+    git_root = find_repo_root(next((p for p in paths if p != "-"), "."))
+    autos = inv.of_kind("ImageUpdateAutomation")  # type: ignore[attr-defined]
+    if not autos:
+        return git_root
+    candidates = ([git_root] if git_root else []) + [os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)]
+
+    def fits(root: str) -> bool:
+        for a in autos:
+            upd = a.spec.get("update") if isinstance(a.spec.get("update"), dict) else {}
+            rel = posixpath.normpath("/" + str((upd or {}).get("path") or ".")).lstrip("/")
+            if not os.path.exists(os.path.join(root, rel)):
+                return False
+        return True
+
+    return next((c for c in candidates if fits(c)), git_root)
+
+
 @dataclasses.dataclass(frozen=True)
 class ValidateOptions:
     repo_root: Optional[str] = None
@@ -50,6 +73,8 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
         inv.report_paths = wanted
     else:
         inv = inventory.build(paths, opts.default_namespace)
+    if not opts.repo_root and not opts.repo_context:
+        root = guess_repo_root(paths, inv)
     ctx = Context(inv, repo_root=root or os.getcwd())
     report = Report(files_checked=inv.files_read, objects_checked=len(inv.objects))
     report.extend(inv.findings)
@@ -162,7 +187,7 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     except ImportError:
         updater = None  # type: ignore[assignment]
     if updater is not None and inv.of_kind("ImageUpdateAutomation"):
-        root = opts.repo_root or find_repo_root(paths[0] if paths[0] != "-" else ".") or \
+        root = opts.repo_root or guess_repo_root(paths, inv) or \
             (paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or ".")
         upd = updater.plan_all(inv, results, root, release=opts.flux_release)
     return SimulateResult(results, upd, [f for f in inv.findings if f.severity.value == "error"])

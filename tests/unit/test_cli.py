@@ -308,3 +308,20 @@ spec:
     assert yaml.safe_load(r.out) == yaml.safe_load(article)
     assert r.out.startswith("---\napiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageUpdateAutomation\n")
     assert "      messageTemplate: '{{range .Updated.Images}}{{println .}}{{end}}'\n" in r.out
+
+
+def test_quick_start_first_block_commands() -> None:
+    """The README's first block, minus the install: validate is clean, simulate shows winner and diff."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"## Quick start\n\n```sh\n(.*?)\n```", readme, re.S).group(1)
+    cmds = [c.strip() for c in block.split("&&")[1:]]
+    assert cmds[0] == "kubectl imagewatch validate examples/"
+    for c in cmds:
+        args = c.split()[2:] if c.startswith("kubectl imagewatch") else c.split()[1:]
+        r = run_cli(*args)
+        assert r.code == 0, (c, r.out, r.err)
+        assert "Traceback" not in r.err
+    sim = run_cli(*cmds[1].split()[1:])
+    assert "latest: ghcr.io/stefanprodan/podinfo:6.10.1" in sim.out and "+    newTag: 6.10.1" in sim.out
