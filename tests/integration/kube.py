@@ -47,6 +47,7 @@ def start(tmp: Path) -> dict:
         ("", "v1", "secrets"): ("Secret", "secret", False),
         ("", "v1", "events"): ("Event", "event", False),
         ("coordination.k8s.io", "v1", "leases"): ("Lease", "lease", False),
+        ("apps", "v1", "deployments"): ("Deployment", "deployment", False),
     }
     box: dict = {}
     ready = threading.Event()

@@ -455,3 +455,20 @@ def test_checkout_commit_and_name(remote: Path, tmp_path: Path) -> None:
     assert r.code == 0, r.out + r.err
     assert r.json()["automations"][0]["branch"] == "feature"
     assert git("--git-dir", str(remote), "log", "-1", "--format=%s", "feature") == "Update images"
+
+
+def test_write_status_refuses_next_to_flux_controllers(remote: Path, kube: dict) -> None:
+    from kubernetes import client as k8s
+
+    apps = k8s.AppsV1Api(_client(kube))
+    apps.create_namespaced_deployment("flux-system", {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "image-automation-controller", "namespace": "flux-system"},
+        "spec": {"selector": {"matchLabels": {"app": "iac"}},
+                 "template": {"metadata": {"labels": {"app": "iac"}},
+                              "spec": {"containers": [{"name": "manager", "image": "ghcr.io/fluxcd/iac:v1.2.1"}]}}}})
+    r = run_cli("run", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS, "--write-status")
+    assert r.code == 2
+    assert "flux-system/image-automation-controller" in r.err and "--force" in r.err
+    before = head(remote)[0]
+    assert head(remote)[0] == before
