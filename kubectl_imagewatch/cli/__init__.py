@@ -32,7 +32,7 @@ def cli() -> None:
       kubectl imagewatch validate examples/
       kubectl imagewatch simulate examples/ --tags-file examples/tags.yaml
       kubectl imagewatch update examples/ --repo-root examples --tags-file examples/tags.yaml --dry-run
-      kubectl imagewatch run examples/ --repo-url file:///srv/git/fleet.git --tags-file examples/tags.yaml --dry-run
+      kubectl imagewatch run examples/flux-system --git-url file:///srv/git/fleet.git --tags-file examples/tags.yaml --dry-run
       kubectl imagewatch create image policy podinfo --image-ref podinfo --select-semver '>=1.0.0' --export
     """
 

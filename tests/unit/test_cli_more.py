@@ -122,3 +122,17 @@ def test_no_color_and_long_lists_collapse(tmp_path: Path) -> None:
     assert "more (" in r.out and "--all shows every tag" in r.out
     r = run_cli("simulate", "examples/flux-system", "--tags-file", str(t), "--all")
     assert "6.0.0" in r.out and "more (" not in r.out
+
+
+def test_help_examples_use_real_flags() -> None:
+    """Every example in the top-level help parses: its flags exist (checked with --help appended)."""
+    r = run_cli("--help")
+    examples = [ln.strip() for ln in r.out.splitlines() if ln.strip().startswith("kubectl imagewatch ")]
+    assert len(examples) == 5
+    for ex in examples:
+        words = ex.split()[2:]
+        flags = [w for w in words if w.startswith("--")]
+        sub = words[:3] if words[0] == "create" else words[:1]
+        help_text = run_cli(*sub, "--help").out
+        for f in flags:
+            assert f in help_text, (ex, f)
