@@ -84,24 +84,25 @@ def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> tuple[str
     return url, dict(gref), secret
 
 
-def _signing_key(auto: FluxObject, inv: Inventory) -> tuple[Optional[bytes], Optional[str]]:
-    git = auto.spec.get("git") or {}
-    sk = ((git.get("commit") or {}).get("signingKey") or {}) if isinstance(git, dict) else {}
-    name = ((sk.get("secretRef") or {}).get("name")) if isinstance(sk, dict) else None
+def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[gitops.SigningKey]:
+    """The automation's signingKey Secret (its own namespace), as Flux reads it."""
+    git = mapping(auto.spec.get("git"))
+    sk = mapping(mapping(git.get("commit")).get("signingKey"))
+    name = mapping(sk.get("secretRef")).get("name")
     if not name:
-        return None, None
-    if sk.get("type") == "ssh":
-        raise OperationError("ssh commit signing is not supported yet; use an OpenPGP key (type gpg)")
+        return None
+    kind = str(sk.get("type") or "gpg")
     sec = inv.secrets.get((auto.namespace, name)) or (inv.secret_getter(auto.namespace, name) if inv.secret_getter else None)
     if sec is None:
         raise OperationError(f"signing key Secret {auto.namespace}/{name} not found")
     from kubectl_imagewatch.registry.auth import secret_value
 
-    key = secret_value(sec, "git.asc")
+    field, pw_field = ("identity", "password") if kind == "ssh" else ("git.asc", "passphrase")
+    key = secret_value(sec, field)
     if not key:
-        raise OperationError(f"signing key Secret {auto.namespace}/{name} has no git.asc")
-    pw = secret_value(sec, "passphrase")
-    return key, pw.decode() if pw else None
+        raise OperationError(f"signing key Secret {auto.namespace}/{name} has no {field}")
+    pw = secret_value(sec, pw_field)
+    return gitops.SigningKey(kind, key, pw.decode() if pw else None)
 
 
 def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOptions,
@@ -125,7 +126,7 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
             raise OperationError("push spec not provided, and cannot be inferred from .spec.git.checkout.ref or "
                                  "GitRepository .spec.ref")
         res.branch = str(branch)
-        key, passphrase = _signing_key(auto, inv)
+        signing = _signing_key(auto, inv)
         for attempt in range(1, opts.push_attempts + 1):
             res.attempts = attempt
             remote = gitops.remote_branches(g)
@@ -148,7 +149,7 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
             res.message = ap.message
             up.apply()
             new = gitops.commit_all(g, ap.message or "", str(author.get("name") or ""),
-                                    str(author.get("email") or ""), key, passphrase)
+                                    str(author.get("email") or ""), signing)
             if new is None:
                 res.outcome = "no-changes"
                 return res

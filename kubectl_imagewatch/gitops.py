@@ -170,33 +170,72 @@ def resolve_checkout(g: Git, ref: dict) -> tuple[str, Optional[str]]:
     return g.out("rev-parse", f"refs/remotes/origin/{branch}"), branch
 
 
-def commit_all(g: Git, message: str, name: str, email: str, signing_key: Optional[bytes] = None,
-               passphrase: Optional[str] = None) -> Optional[str]:
-    """Stage everything (as Flux does) and commit; None when the tree did not change."""
+@dataclasses.dataclass
+class SigningKey:
+    """signingKey.secretRef: `gpg` (git.asc armored key, optional passphrase) or `ssh` (identity)."""
+    kind: str
+    key: bytes
+    passphrase: Optional[str] = None
+
+    def __repr__(self) -> str:
+        return f"SigningKey({self.kind}, <redacted>)"
+
+
+def _gpg_setup(d: str, key: SigningKey) -> list[str]:
+    """Import the key into a private GNUPGHOME; git config args that make `git commit -S` use it."""
+    home = os.path.join(d, "gnupg")
+    os.makedirs(home, mode=0o700)
+    imp = subprocess.run(["gpg", "--batch", "--homedir", home, "--import"], input=key.key, capture_output=True)
+    if imp.returncode != 0:
+        raise OperationError("signing key: gpg could not import the armored key from git.asc")
+    keys = re.findall(rb"key ([0-9A-F]+):", imp.stderr)
+    if len(set(keys)) != 1:
+        raise OperationError("signing key: git.asc must hold exactly one key")
+    wrapper = os.path.join(d, "gpg-wrapper")
+    extra = ""
+    if key.passphrase is not None:
+        pw = os.path.join(d, "passphrase")
+        fd = os.open(pw, os.O_WRONLY | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key.passphrase)
+        extra = f" --pinentry-mode loopback --passphrase-file '{pw}'"
+    with open(wrapper, "w") as f:
+        f.write(f"#!/bin/sh\nexec gpg --batch --homedir '{home}'{extra} \"$@\"\n")
+    os.chmod(wrapper, 0o700)
+    return ["-c", f"gpg.program={wrapper}", "-c", f"user.signingKey={keys[0].decode()}"]
+
+
+def _ssh_setup(d: str, key: SigningKey) -> list[str]:
+    path = os.path.join(d, "signing_key")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.key if key.key.endswith(b"\n") else key.key + b"\n")
+    if key.passphrase:
+        raise OperationError("ssh signing keys with a password are not supported; use an unencrypted identity")
+    return ["-c", "gpg.format=ssh", "-c", f"user.signingKey={path}"]
+
+
+def commit_all(g: Git, message: str, name: str, email: str, signing: Optional[SigningKey] = None) -> Optional[str]:
+    """Stage everything (as Flux does) and commit, signed when asked; None when nothing changed."""
     g.run("add", "-A")
     if g.run("diff", "--cached", "--quiet", check=False).returncode == 0:
         return None
     env = {"GIT_AUTHOR_NAME": name or "Flux", "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name or "Flux",
            "GIT_COMMITTER_EMAIL": email}
-    args = ["-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-F", "-"]
-    gnupg = None
+    tmp = tempfile.mkdtemp(prefix="imagewatch-sign-") if signing else None
     try:
-        if signing_key:
-            gnupg = tempfile.mkdtemp(prefix="imagewatch-gpg-")
-            os.chmod(gnupg, 0o700)
-            imp = subprocess.run(["gpg", "--batch", "--homedir", gnupg, "--import"], input=signing_key,
-                                 capture_output=True, env=dict(os.environ, GNUPGHOME=gnupg))
-            if imp.returncode != 0:
-                raise OperationError("signing key: gpg could not import the armored key from git.asc")
-            fpr = re.findall(rb"key ([0-9A-F]+):", imp.stderr)
-            env["GNUPGHOME"] = gnupg
-            args = ["-c", "gpg.program=gpg", "commit", "-q", "--no-verify", f"-S{fpr[0].decode() if fpr else ''}", "-F", "-"]
-        g.run(*args, input=message.encode(), env=env)
+        if signing is None:
+            cfg, sign = ["-c", "commit.gpgsign=false"], []
+        elif signing.kind == "ssh":
+            cfg, sign = _ssh_setup(tmp or "", signing), ["-S"]
+        else:
+            cfg, sign = _gpg_setup(tmp or "", signing), ["-S"]
+        g.run(*cfg, "commit", "-q", "--no-verify", *sign, "-F", "-", input=message.encode(), env=env)
     except FileNotFoundError:
-        raise OperationError("commit signing needs gpg installed") from None
+        raise OperationError("commit signing needs gpg (or ssh-keygen) installed") from None
     finally:
-        if gnupg:
-            shutil.rmtree(gnupg, ignore_errors=True)
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     return g.out("rev-parse", "HEAD")
 
 

@@ -382,7 +382,8 @@ def test_checkout_tag_and_semver_need_push_branch(remote: Path, tmp_path: Path) 
     assert git("--git-dir", str(remote), "rev-parse", "from-semver~1") == git("--git-dir", str(remote), "rev-parse", "v1.2.0^{commit}")
 
 
-def test_signed_commit(remote: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("passphrase", ["", "s3cret"], ids=["plain-key", "passphrase"])
+def test_signed_commit_gpg(remote: Path, tmp_path: Path, passphrase: str) -> None:
     gpg = shutil.which("gpg")
     from tests.conftest import need
 
@@ -390,21 +391,44 @@ def test_signed_commit(remote: Path, tmp_path: Path) -> None:
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     env = dict(__import__("os").environ, GNUPGHOME=str(home))
-    subprocess.run([gpg, "--batch", "--passphrase", "", "--quick-gen-key", "Flux Bot <bot@example.com>", "ed25519", "sign",
-                    "never"], check=True, env=env, capture_output=True)
-    armored = subprocess.run([gpg, "--batch", "--armor", "--export-secret-keys"], env=env, capture_output=True,
-                             check=True).stdout
+    subprocess.run([gpg, "--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase, "--quick-gen-key",
+                    "Flux Bot <bot@example.com>", "ed25519", "sign", "never"], check=True, env=env, capture_output=True)
+    armored = subprocess.run([gpg, "--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase, "--armor",
+                              "--export-secret-keys"], env=env, capture_output=True, check=True).stdout
     m = _objects_with(tmp_path, lambda t: t.replace("        name: fluxcdbot\n",
                                                     "        name: fluxcdbot\n      signingKey:\n        secretRef:\n"
                                                     "          name: signing\n"))
+    data = {"git.asc": base64.b64encode(armored).decode()}
+    if passphrase:
+        data["passphrase"] = base64.b64encode(passphrase.encode()).decode()
     (m / "signing.yaml").write_text(json.dumps({"apiVersion": "v1", "kind": "Secret",
                                                 "metadata": {"name": "signing", "namespace": "flux-system"},
-                                                "data": {"git.asc": base64.b64encode(armored).decode()}}))
+                                                "data": data}))
     r = run_cli("run", str(m), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
     assert r.code == 0, r.out + r.err
     raw = git("--git-dir", str(remote), "cat-file", "commit", "main")
     assert "-----BEGIN PGP SIGNATURE-----" in raw
     v = subprocess.run(["git", "--git-dir", str(remote), "verify-commit", "main"], env=env, capture_output=True, text=True)
+    assert v.returncode == 0, v.stderr
+    assert passphrase == "" or passphrase not in r.out + r.err
+
+
+def test_signed_commit_ssh(remote: Path, tmp_path: Path) -> None:
+    key = tmp_path / "sign_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bot@example.com", "-f", str(key)], check=True)
+    m = _objects_with(tmp_path, lambda t: t.replace("        name: fluxcdbot\n",
+                                                    "        name: fluxcdbot\n      signingKey:\n        type: ssh\n"
+                                                    "        secretRef:\n          name: signing\n"))
+    (m / "signing.yaml").write_text(json.dumps({"apiVersion": "v1", "kind": "Secret",
+                                                "metadata": {"name": "signing", "namespace": "flux-system"},
+                                                "data": {"identity": base64.b64encode(key.read_bytes()).decode()}}))
+    r = run_cli("run", str(m), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json")
+    assert r.code == 0, r.out + r.err
+    assert "-----BEGIN SSH SIGNATURE-----" in git("--git-dir", str(remote), "cat-file", "commit", "main")
+    allowed = tmp_path / "allowed"
+    allowed.write_text("bot@example.com " + " ".join((tmp_path / "sign_key.pub").read_text().split()[:2]) + "\n")
+    v = subprocess.run(["git", "--git-dir", str(remote), "-c", f"gpg.ssh.allowedSignersFile={allowed}",
+                        "verify-commit", "main"], capture_output=True, text=True)
     assert v.returncode == 0, v.stderr
 
 
