@@ -62,11 +62,51 @@ def self_signed(d: Path, cn: str = "127.0.0.1") -> tuple[Path, Path]:
     return cp, kp
 
 
+def ca_chain(d: Path) -> dict[str, Path]:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def key_pem(k: Any) -> bytes:
+        return k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                               serialization.NoEncryption())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(ca_key, hashes.SHA256()))
+    out = {"ca": d / "ca.pem"}
+    out["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    for who, usage in (("server", ExtendedKeyUsageOID.SERVER_AUTH), ("client", ExtendedKeyUsageOID.CLIENT_AUTH)):
+        k = ec.generate_private_key(ec.SECP256R1())
+        b = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, who)]))
+             .issuer_name(ca_name).public_key(k.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+             .add_extension(x509.ExtendedKeyUsage([usage]), critical=False))
+        if who == "server":
+            b = b.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                critical=False)
+        cert = b.sign(ca_key, hashes.SHA256())
+        out[f"{who}_cert"] = d / f"{who}.pem"
+        out[f"{who}_key"] = d / f"{who}.key"
+        out[f"{who}_cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        out[f"{who}_key"].write_bytes(key_pem(k))
+    return out
+
+
 class Registry:
     """docker-registry serve CONFIG on a free port."""
 
     def __init__(self, d: Path, auth: str = "", tls: bool = False, users: Optional[dict] = None,
-                 token_realm: str = "", signer: Optional[Path] = None) -> None:
+                 token_realm: str = "", signer: Optional[Path] = None, mtls: bool = False) -> None:
         exe = shutil.which("docker-registry")
         from tests.conftest import need
 
@@ -78,7 +118,13 @@ class Registry:
                f"  addr: 127.0.0.1:{self.port}", "  secret: test-only"]
         self.scheme = "http"
         self.ca: Optional[Path] = None
-        if tls:
+        self.pki: dict = {}
+        if mtls:
+            self.pki = ca_chain(d)
+            cfg.append(f"  tls: {{certificate: {self.pki['server_cert']}, key: {self.pki['server_key']}, "
+                       f"clientcas: [{self.pki['ca']}]}}")
+            self.scheme, self.ca = "https", self.pki["ca"]
+        elif tls:
             cp, kp = self_signed(d)
             cfg.append(f"  tls: {{certificate: {cp}, key: {kp}}}")
             self.scheme, self.ca = "https", cp
@@ -110,7 +156,13 @@ class Registry:
         man = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd,
                                      "size": len(cfg)}, "layers": []}).encode()
-        verify: Any = str(self.ca) if self.ca else True
+        verify: Any = True
+        if self.ca:
+            import ssl
+
+            verify = ssl.create_default_context(cafile=str(self.ca))
+            if self.pki:
+                verify.load_cert_chain(str(self.pki["client_cert"]), str(self.pki["client_key"]))
         with httpx.Client(base_url=self.base, verify=verify, auth=auth, headers=headers or {}, trust_env=False) as c:
             r = c.post(f"/v2/{repo}/blobs/uploads/")
             r.raise_for_status()
@@ -308,6 +360,37 @@ class ForwardProxy(_Thread):
                     self.wfile.write(data)
 
             do_GET = do_HEAD = _any
+
+            def do_CONNECT(self) -> None:  # HTTPS through the proxy: a blind tunnel
+                import select
+
+                if cred:
+                    h = self.headers.get("Proxy-Authorization", "")
+                    if not h.startswith("Basic ") or base64.b64decode(h[6:]).decode() != cred:
+                        self.send_response(407)
+                        self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                proxy.log.append(f"CONNECT {self.path}")
+                host, _, port = self.path.rpartition(":")
+                upstream = socket.create_connection((host, int(port)), 10)
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                conns = [self.connection, upstream]
+                try:
+                    while True:
+                        ready, _, _ = select.select(conns, [], [], 10)
+                        if not ready:
+                            break
+                        for c in ready:
+                            data = c.recv(65536)
+                            if not data:
+                                return
+                            (upstream if c is self.connection else self.connection).sendall(data)
+                finally:
+                    upstream.close()
+                    self.close_connection = True
 
         super().__init__(H)
         self.url = f"http://127.0.0.1:{self.port}"

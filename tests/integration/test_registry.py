@@ -304,3 +304,77 @@ def test_provider_without_extra_is_a_clear_error(provider: str, extra: str) -> N
         pytest.skip(f"{mod} is installed")
     with pytest.raises(OperationError, match=re.escape(extra)):
         auth.resolve("123456789012.dkr.ecr.us-east-1.amazonaws.com", provider)
+
+
+def test_mutual_tls_from_cert_secret(tmp_path: Path) -> None:
+    from tests.integration.servers import Registry
+
+    reg = Registry(tmp_path, mtls=True)
+    try:
+        reg.push("team/app", TAGS)
+        pki = reg.pki
+        with RegistryClient(f"{reg.host}/team/app", transport=Transport(
+                ca_pem=pki["ca"].read_bytes(), cert_pem=pki["client_cert"].read_bytes(),
+                key_pem=pki["client_key"].read_bytes())) as c:
+            assert sorted(c.list_tags()) == sorted(TAGS)
+        with RegistryClient(f"{reg.host}/team/app", transport=Transport(ca_pem=pki["ca"].read_bytes(), retries=0)) as c:
+            with pytest.raises(OperationError):
+                c.list_tags()  # no client certificate: the registry refuses the handshake
+        b64 = lambda p: base64.b64encode(p.read_bytes()).decode()  # noqa: E731
+        m = tmp_path / "m.yaml"
+        m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: app, namespace: flux-system}}
+spec: {{image: {reg.host}/team/app, interval: 5m, certSecretRef: {{name: tls}}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: tls, namespace: flux-system}}
+data: {{ca.crt: {b64(pki['ca'])}, tls.crt: {b64(pki['client_cert'])}, tls.key: {b64(pki['client_key'])}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {{name: app, namespace: flux-system}}
+spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: '>=1.0.0'}}}}}}
+""")
+        r = run_cli("simulate", str(m), "-o", "json")
+        assert r.code == 0, r.out + r.err
+        assert r.json()["policies"][0]["result"]["tag"] == "2.0.0"
+    finally:
+        reg.stop()
+
+
+def test_https_registry_through_authenticated_proxy(tls_registry, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.servers import ForwardProxy
+
+    tls_registry.push("team/app", TAGS)
+    proxy = ForwardProxy("pu:pp")
+    try:
+        enc = lambda s: base64.b64encode(s if isinstance(s, bytes) else s.encode()).decode()  # noqa: E731
+        m = tmp_path / "m.yaml"
+        m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {{name: app, namespace: flux-system}}
+spec: {{image: {tls_registry.host}/team/app, interval: 5m, proxySecretRef: {{name: proxy}}, certSecretRef: {{name: ca}}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: proxy, namespace: flux-system}}
+data: {{address: {enc(proxy.url)}, username: {enc('pu')}, password: {enc('pp')}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: ca, namespace: flux-system}}
+data: {{ca.crt: {enc(tls_registry.ca.read_bytes())}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {{name: app, namespace: flux-system}}
+spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: '>=1.0.0'}}}}}}
+""")
+        r = run_cli("simulate", str(m), "-o", "json")
+        assert r.code == 0, r.out + r.err
+        assert r.json()["policies"][0]["result"]["tag"] == "2.0.0"
+        assert proxy.log and all(x.startswith("CONNECT 127.0.0.1:") for x in proxy.log)
+    finally:
+        proxy.stop()
