@@ -102,6 +102,17 @@ def ca_chain(d: Path) -> dict[str, Path]:
     return out
 
 
+def bcrypt_line(user: str, password: str) -> str:
+    """An htpasswd line with a bcrypt hash (the only kind distribution accepts)."""
+    try:
+        import crypt  # deprecated since 3.11, gone in 3.13: then Debian's htpasswd (apache2-utils)
+
+        return f"{user}:{crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))}"
+    except ImportError:
+        return subprocess.run(["htpasswd", "-Bbn", user, password], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+
 class Registry:
     """docker-registry serve CONFIG on a free port."""
 
@@ -129,8 +140,7 @@ class Registry:
             cfg.append(f"  tls: {{certificate: {cp}, key: {kp}}}")
             self.scheme, self.ca = "https", cp
         if auth == "htpasswd":
-            import crypt  # noqa: deprecated but present in 3.11/3.12; bcrypt hashes the registry accepts
-            lines = [f"{u}:{crypt.crypt(p, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))}" for u, p in (users or {}).items()]
+            lines = [bcrypt_line(u, p) for u, p in (users or {}).items()]
             (d / "htpasswd").write_text("\n".join(lines) + "\n")
             cfg += ["auth:", "  htpasswd:", "    realm: test-registry", f"    path: {d / 'htpasswd'}"]
         elif auth == "token":
