@@ -116,8 +116,11 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
     """Read paths (files, directories, `-`), keeping Flux objects and files with markers."""
     inv = Inventory()
     cache = ScreenCache(cache_file)
+    kustomizations: list[str] = []
     for path, explicit in loader.discover(list(paths)):
         shown = stdin_name if path == "-" else path
+        if os.path.basename(path) in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+            kustomizations.append(path)
         if not explicit and cache.clean(path):
             inv.files_read += 1
             continue
@@ -160,7 +163,21 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
             inv.marker_files.append(MarkerFile(shown, os.path.abspath(path) if path != "-" else "", text,
                                                nodes, parse_failed))
     cache.save()
+    if kustomizations:
+        _apply_kustomize_namespaces(inv, kustomizations)
     return inv
+
+
+def _apply_kustomize_namespaces(inv: Inventory, kustomizations: list[str]) -> None:
+    from kubectl_imagewatch.kustomize import namespaces
+
+    by_file = namespaces(kustomizations)
+    if not by_file:
+        return
+    for o in inv.objects:
+        ns = by_file.get(os.path.abspath(o.doc.path))
+        if ns:
+            o.namespace, o.namespace_given = ns, True
 
 
 def object_data(obj: FluxObject) -> Any:

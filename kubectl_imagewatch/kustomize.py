@@ -1,0 +1,74 @@
+"""Namespaces set by kustomize: `namespace:` in a kustomization.yaml applies to every resource it
+builds (including nested bases; the outermost kustomization wins, as kustomize applies it last).
+
+Flux applies manifests through kustomize-controller, so a Flux object without metadata.namespace in
+a file listed by such a kustomization lives in that namespace — references and markers resolve there.
+"""
+from __future__ import annotations
+
+import io
+import os
+from typing import Any, Optional
+
+NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def _load(path: str) -> Optional[dict]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(1 << 20)
+        data = YAML(typ="safe", pure=True).load(io.StringIO(raw.decode("utf-8")))
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _kustomization_in(d: str) -> Optional[str]:
+    for n in NAMES:
+        p = os.path.join(d, n)
+        if os.path.isfile(p):
+            return p
+    return None
+
+
+def namespaces(kustomization_files: list[str]) -> dict[str, str]:
+    """abspath of a manifest -> the namespace kustomize gives its resources."""
+    out: dict[str, str] = {}
+    parsed: dict[str, Optional[dict]] = {}
+
+    def get(p: str) -> Optional[dict]:
+        if p not in parsed:
+            parsed[p] = _load(p)
+        return parsed[p]
+
+    def files_of(kfile: str, seen: set[str]) -> list[str]:
+        if kfile in seen:
+            return []
+        seen.add(kfile)
+        data = get(kfile) or {}
+        base = os.path.dirname(kfile)
+        found: list[str] = []
+        entries: Any = list(data.get("resources") or []) + list(data.get("bases") or [])
+        for r in entries:
+            if not isinstance(r, str) or "://" in r or r.startswith(("github.com/", "git@")):
+                continue
+            p = os.path.normpath(os.path.join(base, r))
+            if os.path.isdir(p):
+                inner = _kustomization_in(p)
+                if inner:
+                    found.extend(files_of(inner, seen))
+            elif os.path.isfile(p):
+                found.append(os.path.abspath(p))
+        return found
+
+    roots = [os.path.abspath(k) for k in kustomization_files]
+    # inner kustomizations first, so that outer ones (applied last by kustomize) overwrite
+    for k in sorted(roots, key=lambda p: -p.count(os.sep)):
+        ns = (get(k) or {}).get("namespace")
+        if isinstance(ns, str) and ns:
+            for f in files_of(k, set()):
+                out[f] = ns
+    return out
