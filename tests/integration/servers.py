@@ -340,15 +340,20 @@ class ForwardProxy(_Thread):
             def log_message(self, *a: Any) -> None:
                 pass
 
+            def _authorized(self) -> bool:
+                """Proxy Basic auth when the proxy has credentials; answers 407 otherwise."""
+                h = self.headers.get("Proxy-Authorization", "")
+                if not cred or (h.startswith("Basic ") and base64.b64decode(h[6:]).decode() == cred):
+                    return True
+                self.send_response(407)
+                self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return False
+
             def _any(self) -> None:
-                if cred:
-                    h = self.headers.get("Proxy-Authorization", "")
-                    if not h.startswith("Basic ") or base64.b64decode(h[6:]).decode() != cred:
-                        self.send_response(407)
-                        self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
-                        self.send_header("Content-Length", "0")
-                        self.end_headers()
-                        return
+                if not self._authorized():
+                    return
                 u = urlsplit(self.path)
                 proxy.log.append(f"{self.command} {self.path}")
                 n = int(self.headers.get("Content-Length") or 0)
@@ -374,14 +379,8 @@ class ForwardProxy(_Thread):
             def do_CONNECT(self) -> None:  # HTTPS through the proxy: a blind tunnel
                 import select
 
-                if cred:
-                    h = self.headers.get("Proxy-Authorization", "")
-                    if not h.startswith("Basic ") or base64.b64decode(h[6:]).decode() != cred:
-                        self.send_response(407)
-                        self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
-                        self.send_header("Content-Length", "0")
-                        self.end_headers()
-                        return
+                if not self._authorized():
+                    return
                 proxy.log.append(f"CONNECT {self.path}")
                 host, _, port = self.path.rpartition(":")
                 upstream = socket.create_connection((host, int(port)), 10)

@@ -18,6 +18,25 @@ pytestmark = pytest.mark.integration
 TAGS = ["1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0", "latest", "sha256-abc.sig"]
 
 
+def b64(data: bytes | str) -> str:
+    return base64.b64encode(data if isinstance(data, bytes) else data.encode()).decode()
+
+
+def write_manifests(path: Path, repo_spec: dict, secrets: dict | None = None, policy: dict | None = None) -> Path:
+    """An ImageRepository `app` (repo_spec), its Secrets (name -> data, base64 applied) and a policy."""
+    docs = [{"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
+             "metadata": {"name": "app", "namespace": "flux-system"}, "spec": {"interval": "5m", **repo_spec}}]
+    for name, data in (secrets or {}).items():
+        docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": "flux-system"},
+                     "data": {k: b64(v) for k, v in data.items()}})
+    docs.append({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy",
+                 "metadata": {"name": "app", "namespace": "flux-system"},
+                 "spec": {"imageRepositoryRef": {"name": "app"},
+                          **(policy or {"policy": {"semver": {"range": ">=1.0.0"}}})}})
+    path.write_text("".join("---\n" + json.dumps(d) + "\n" for d in docs))
+    return path
+
+
 def test_anonymous_list_and_digest(registry) -> None:  # type: ignore[no-untyped-def]
     d = registry.push("team/app", TAGS)
     with RegistryClient(f"{registry.host}/team/app", transport=Transport(insecure=True)) as c:
@@ -91,28 +110,9 @@ def test_tls_with_ca_from_cert_secret(tls_registry, tmp_path: Path) -> None:  # 
     with RegistryClient(f"{tls_registry.host}/team/app", transport=Transport(retries=0)) as c:
         with pytest.raises(OperationError, match="cannot reach"):
             c.list_tags()
-    manifests = tmp_path / "m.yaml"
-    manifests.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {{name: app, namespace: flux-system}}
-spec:
-  image: {tls_registry.host}/team/app
-  interval: 5m
-  certSecretRef: {{name: registry-ca}}
----
-apiVersion: v1
-kind: Secret
-metadata: {{name: registry-ca, namespace: flux-system}}
-data:
-  ca.crt: {base64.b64encode(ca).decode()}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {{name: app, namespace: flux-system}}
-spec:
-  imageRepositoryRef: {{name: app}}
-  policy: {{semver: {{range: '>=1.0.0'}}}}
-""")
+    manifests = write_manifests(tmp_path / "m.yaml", {"image": f"{tls_registry.host}/team/app",
+                                                        "certSecretRef": {"name": "registry-ca"}},
+                                {"registry-ca": {"ca.crt": ca}})
     r = run_cli("simulate", str(manifests))
     assert r.code == 0, r.out + r.err
     assert f"latest: {tls_registry.host}/team/app:2.0.0" in r.out
@@ -230,29 +230,9 @@ def test_proxy_secret_ref_and_credential_helper(basic_registry, tmp_path: Path, 
     monkeypatch.setenv("DOCKER_CONFIG", str(dc))
     proxy = ForwardProxy("pu:pp")
     try:
-        m = tmp_path / "m.yaml"
-        enc = lambda s: base64.b64encode(s.encode()).decode()  # noqa: E731
-        m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {{name: app, namespace: flux-system}}
-spec:
-  image: {basic_registry.host}/team/app
-  interval: 5m
-  insecure: true
-  proxySecretRef: {{name: proxy}}
----
-apiVersion: v1
-kind: Secret
-metadata: {{name: proxy, namespace: flux-system}}
-data: {{address: {enc(proxy.url)}, username: {enc('pu')}, password: {enc('pp')}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {{name: app, namespace: flux-system}}
-spec:
-  imageRepositoryRef: {{name: app}}
-  policy: {{semver: {{range: '>=1.0.0'}}}}
-""")
+        m = write_manifests(tmp_path / "m.yaml", {"image": f"{basic_registry.host}/team/app", "insecure": True,
+                                                  "proxySecretRef": {"name": "proxy"}},
+                            {"proxy": {"address": proxy.url, "username": "pu", "password": "pp"}})
         r = run_cli("simulate", str(m), "-o", "json", env={"PATH": os.environ["PATH"], "DOCKER_CONFIG": str(dc)})
         assert r.code == 0, r.out + r.err
         assert r.json()["policies"][0]["result"]["tag"] == "2.0.0"
@@ -265,27 +245,13 @@ spec:
 def test_docker_config_secret_in_manifests(basic_registry, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     basic_registry.push("team/app", TAGS, auth=("alice", "s3cret"))
     cfg = json.dumps({"auths": {basic_registry.host: {"username": "alice", "password": "s3cret"}}})
-    m = tmp_path / "m.yaml"
-    m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {{name: app, namespace: flux-system}}
-spec: {{image: {basic_registry.host}/team/app, interval: 5m, insecure: true, secretRef: {{name: regcred}}}}
----
-apiVersion: v1
-kind: Secret
-type: kubernetes.io/dockerconfigjson
-metadata: {{name: regcred, namespace: flux-system}}
-data: {{.dockerconfigjson: {base64.b64encode(cfg.encode()).decode()}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {{name: app, namespace: flux-system}}
-spec: {{imageRepositoryRef: {{name: app}}, policy: {{alphabetical: {{order: asc}}}}}}
-""")
+    m = write_manifests(tmp_path / "m.yaml", {"image": f"{basic_registry.host}/team/app", "insecure": True,
+                                              "secretRef": {"name": "regcred"}},
+                        {"regcred": {".dockerconfigjson": cfg}}, {"policy": {"alphabetical": {"order": "asc"}}})
     r = run_cli("simulate", str(m), "-o", "json", env={"DOCKER_CONFIG": str(tmp_path / "none")})
     assert r.code == 0, r.out + r.err
     assert r.json()["policies"][0]["result"]["tag"] == "latest"
-    m.write_text(m.read_text().replace("name: regcred}", "name: missing}"))
+    m.write_text(m.read_text().replace('"secretRef": {"name": "regcred"}', '"secretRef": {"name": "missing"}'))
     r = run_cli("simulate", str(m), "-o", "json", env={"DOCKER_CONFIG": str(tmp_path / "none")})
     assert r.code == 1
     assert "Secret flux-system/missing" in r.json()["policies"][0]["error"]["message"]
@@ -320,23 +286,9 @@ def test_mutual_tls_from_cert_secret(tmp_path: Path) -> None:
         with RegistryClient(f"{reg.host}/team/app", transport=Transport(ca_pem=pki["ca"].read_bytes(), retries=0)) as c:
             with pytest.raises(OperationError):
                 c.list_tags()  # no client certificate: the registry refuses the handshake
-        b64 = lambda p: base64.b64encode(p.read_bytes()).decode()  # noqa: E731
-        m = tmp_path / "m.yaml"
-        m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {{name: app, namespace: flux-system}}
-spec: {{image: {reg.host}/team/app, interval: 5m, certSecretRef: {{name: tls}}}}
----
-apiVersion: v1
-kind: Secret
-metadata: {{name: tls, namespace: flux-system}}
-data: {{ca.crt: {b64(pki['ca'])}, tls.crt: {b64(pki['client_cert'])}, tls.key: {b64(pki['client_key'])}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {{name: app, namespace: flux-system}}
-spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: '>=1.0.0'}}}}}}
-""")
+        m = write_manifests(tmp_path / "m.yaml", {"image": f"{reg.host}/team/app", "certSecretRef": {"name": "tls"}},
+                            {"tls": {"ca.crt": pki["ca"].read_bytes(), "tls.crt": pki["client_cert"].read_bytes(),
+                                     "tls.key": pki["client_key"].read_bytes()}})
         r = run_cli("simulate", str(m), "-o", "json")
         assert r.code == 0, r.out + r.err
         assert r.json()["policies"][0]["result"]["tag"] == "2.0.0"
@@ -350,28 +302,10 @@ def test_https_registry_through_authenticated_proxy(tls_registry, tmp_path: Path
     tls_registry.push("team/app", TAGS)
     proxy = ForwardProxy("pu:pp")
     try:
-        enc = lambda s: base64.b64encode(s if isinstance(s, bytes) else s.encode()).decode()  # noqa: E731
-        m = tmp_path / "m.yaml"
-        m.write_text(f"""apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {{name: app, namespace: flux-system}}
-spec: {{image: {tls_registry.host}/team/app, interval: 5m, proxySecretRef: {{name: proxy}}, certSecretRef: {{name: ca}}}}
----
-apiVersion: v1
-kind: Secret
-metadata: {{name: proxy, namespace: flux-system}}
-data: {{address: {enc(proxy.url)}, username: {enc('pu')}, password: {enc('pp')}}}
----
-apiVersion: v1
-kind: Secret
-metadata: {{name: ca, namespace: flux-system}}
-data: {{ca.crt: {enc(tls_registry.ca.read_bytes())}}}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {{name: app, namespace: flux-system}}
-spec: {{imageRepositoryRef: {{name: app}}, policy: {{semver: {{range: '>=1.0.0'}}}}}}
-""")
+        m = write_manifests(tmp_path / "m.yaml", {"image": f"{tls_registry.host}/team/app",
+                                                  "proxySecretRef": {"name": "proxy"}, "certSecretRef": {"name": "ca"}},
+                            {"proxy": {"address": proxy.url, "username": "pu", "password": "pp"},
+                             "ca": {"ca.crt": tls_registry.ca.read_bytes()}})
         r = run_cli("simulate", str(m), "-o", "json")
         assert r.code == 0, r.out + r.err
         assert r.json()["policies"][0]["result"]["tag"] == "2.0.0"
