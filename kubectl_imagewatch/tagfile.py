@@ -1,7 +1,8 @@
 """Offline tag lists for simulate/update: `--tags-file FILE` (JSON or YAML, `-` for stdin).
 
 A mapping from an ImageRepository (`namespace/name`) or an image name to either a list of tags
-or a mapping tag -> digest (null when unknown).
+or a mapping tag -> digest (null when unknown). A plain list of tags — or Flux's own storage format,
+one tag per line (`tags.txt`) — applies to every repository.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class TagSource:
         self.entries = entries
 
     def lookup(self, namespace: str, name: str, image: str) -> Optional[dict[str, Optional[str]]]:
-        for key in (f"{namespace}/{name}", image, name):
+        for key in (f"{namespace}/{name}", image, name, "*"):
             if key in self.entries:
                 return self.entries[key]
         return None
@@ -44,6 +45,10 @@ def load(path: str) -> TagSource:
             data = YAML(typ="safe", pure=True).load(io.StringIO(text))
         except YAMLError as e:
             raise InputError(f"tags file {path} is neither JSON nor YAML: {str(e).splitlines()[0]}") from None
+    if isinstance(data, list) or (isinstance(data, str) and "\n" in text.strip()) or \
+            (isinstance(data, str) and ":" not in data):
+        lines = data if isinstance(data, list) else [t.strip() for t in text.splitlines()]
+        return TagSource({"*": {str(t): None for t in lines if t is not None and str(t) != ""}})
     if not isinstance(data, dict):
         raise InputError(f"tags file {path}: expected a mapping of repository -> tags")
     entries: dict[str, dict[str, Optional[str]]] = {}

@@ -136,3 +136,15 @@ def test_help_examples_use_real_flags() -> None:
         help_text = run_cli(*sub, "--help").out
         for f in flags:
             assert f in help_text, (ex, f)
+
+
+@pytest.mark.parametrize("content,winner", [("6.5.0\n6.6.1\nlatest\n7.0.0\n", "6.6.1"),
+                                            ("- 6.5.0\n- 6.7.0\n", "6.7.0"),
+                                            ('["6.1.0", "6.2.0"]', "6.2.0")])
+def test_tags_file_plain_lists(tmp_path: Path, content: str, winner: str) -> None:
+    """Flux's tags.txt (one per line) and bare lists apply to every repository."""
+    t = tmp_path / "tags.txt"
+    t.write_text(content)
+    r = run_cli("simulate", "examples/flux-system", "--tags-file", str(t), "-o", "json")
+    assert r.code == 0, r.err
+    assert r.json()["policies"][0]["result"]["tag"] == winner
