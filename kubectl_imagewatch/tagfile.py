@@ -45,12 +45,9 @@ def load(path: str) -> TagSource:
             data = YAML(typ="safe", pure=True).load(io.StringIO(text))
         except YAMLError as e:
             raise InputError(f"tags file {path} is neither JSON nor YAML: {str(e).splitlines()[0]}") from None
-    if isinstance(data, list) or (isinstance(data, str) and "\n" in text.strip()) or \
-            (isinstance(data, str) and ":" not in data):
+    if not isinstance(data, dict):  # a bare list, or tags.txt: one tag per line
         lines = data if isinstance(data, list) else [t.strip() for t in text.splitlines()]
         return TagSource({"*": {str(t): None for t in lines if t is not None and str(t) != ""}})
-    if not isinstance(data, dict):
-        raise InputError(f"tags file {path}: expected a mapping of repository -> tags")
     entries: dict[str, dict[str, Optional[str]]] = {}
     for key, val in data.items():
         if isinstance(val, list):
