@@ -115,12 +115,14 @@ def _clean(stderr: bytes) -> str:
     return text.splitlines()[-1] if text else "(no output)"
 
 
-def clone(url: str, dest: str, auth: Optional[GitAuth] = None, timeout: float = 300) -> Git:
+def clone(url: str, dest: str, auth: Optional[GitAuth] = None, timeout: float = 300, shallow: bool = True) -> Git:
+    """Every branch head (depth 1 by default, like Flux's GitShallowClone gate) and the tags."""
     os.makedirs(dest, exist_ok=True)
     g = Git(dest, auth, url, timeout)
     g.run("init", "-q")
     g.run("remote", "add", "origin", url)
-    p = g.run("fetch", "-q", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*", check=False)
+    depth = ["--depth", "1"] if shallow and not url.startswith("/") else []  # plain paths ignore --depth
+    p = g.run("fetch", "-q", *depth, "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*", check=False)
     if p.returncode != 0:
         msg = _clean(p.stderr)
         if re.search(r"Authentication failed|could not read Username|Permission denied|403|401|"
@@ -141,6 +143,9 @@ def resolve_checkout(g: Git, ref: dict) -> tuple[str, Optional[str]]:
     if ref.get("commit"):
         if ref.get("branch"):
             g.run("fetch", "-q", "origin", f"+refs/heads/{ref['branch']}:refs/remotes/origin/{ref['branch']}")
+        found = g.run("rev-parse", "--verify", "--quiet", f"{ref['commit']}^{{commit}}", check=False)
+        if found.returncode != 0 and os.path.exists(os.path.join(g.dir, ".git", "shallow")):
+            g.run("fetch", "-q", "--unshallow", "origin")  # an older commit: the shallow clone lacks it
         return g.out("rev-parse", "--verify", f"{ref['commit']}^{{commit}}"), ref.get("branch")
     if ref.get("name"):
         g.run("fetch", "-q", "origin", f"+{ref['name']}:refs/imagewatch/checkout")

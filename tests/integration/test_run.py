@@ -496,3 +496,23 @@ def test_write_status_refuses_next_to_flux_controllers(remote: Path, kube: dict)
     assert "flux-system/image-automation-controller" in r.err and "--force" in r.err
     before = head(remote)[0]
     assert head(remote)[0] == before
+
+
+def test_clones_are_shallow_like_flux(remote: Path, tmp_path: Path) -> None:
+    from kubectl_imagewatch import gitops
+
+    work = tmp_path / "w"
+    git("clone", "-q", str(remote), str(work))
+    for i in range(3):
+        (work / f"f{i}").write_text(str(i))
+        git("add", "-A", cwd=work)
+        git("commit", "-qm", f"c{i}", cwd=work)
+    git("push", "-q", "origin", "HEAD:main", cwd=work)
+    g = gitops.clone(f"file://{remote}", str(tmp_path / "c"))
+    try:
+        assert (tmp_path / "c/.git/shallow").exists()
+        assert g.out("rev-list", "--count", "refs/remotes/origin/main") == "1"
+        full = gitops.clone(f"file://{remote}", str(tmp_path / "d"), shallow=False)
+        assert full.out("rev-list", "--count", "refs/remotes/origin/main") == "4"
+    finally:
+        g.close()
