@@ -1,6 +1,7 @@
 """Shared fixtures: run the CLI in-process with exceptions surfacing, build manifest sets."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -53,6 +54,25 @@ def flux_objects(policies: dict, automation: dict | None = None) -> str:
     if automation is not None:
         docs.append(automation)
     return "".join("---\n" + json.dumps(d) + "\n" for d in docs)
+
+
+def b64(data: bytes | str) -> str:
+    return base64.b64encode(data if isinstance(data, bytes) else data.encode()).decode()
+
+
+def write_manifests(path: Path, repo_spec: dict, secrets: dict | None = None, policy: dict | None = None) -> Path:
+    """An ImageRepository `app` (repo_spec), its Secrets (name -> data, base64 applied) and a policy."""
+    docs = [{"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
+             "metadata": {"name": "app", "namespace": "flux-system"}, "spec": {"interval": "5m", **repo_spec}}]
+    for name, data in (secrets or {}).items():
+        docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": "flux-system"},
+                     "data": {k: b64(v) for k, v in data.items()}})
+    docs.append({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy",
+                 "metadata": {"name": "app", "namespace": "flux-system"},
+                 "spec": {"imageRepositoryRef": {"name": "app"},
+                          **(policy or {"policy": {"semver": {"range": ">=1.0.0"}}})}})
+    path.write_text("".join("---\n" + json.dumps(d) + "\n" for d in docs))
+    return path
 
 
 def need(what: str, available: bool, install: str) -> None:

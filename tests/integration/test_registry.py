@@ -12,29 +12,11 @@ import pytest
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.registry import auth
 from kubectl_imagewatch.registry.client import RegistryClient, Transport
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_manifests
 
 pytestmark = pytest.mark.integration
 TAGS = ["1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0", "latest", "sha256-abc.sig"]
 
-
-def b64(data: bytes | str) -> str:
-    return base64.b64encode(data if isinstance(data, bytes) else data.encode()).decode()
-
-
-def write_manifests(path: Path, repo_spec: dict, secrets: dict | None = None, policy: dict | None = None) -> Path:
-    """An ImageRepository `app` (repo_spec), its Secrets (name -> data, base64 applied) and a policy."""
-    docs = [{"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
-             "metadata": {"name": "app", "namespace": "flux-system"}, "spec": {"interval": "5m", **repo_spec}}]
-    for name, data in (secrets or {}).items():
-        docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": "flux-system"},
-                     "data": {k: b64(v) for k, v in data.items()}})
-    docs.append({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy",
-                 "metadata": {"name": "app", "namespace": "flux-system"},
-                 "spec": {"imageRepositoryRef": {"name": "app"},
-                          **(policy or {"policy": {"semver": {"range": ">=1.0.0"}}})}})
-    path.write_text("".join("---\n" + json.dumps(d) + "\n" for d in docs))
-    return path
 
 
 def test_anonymous_list_and_digest(registry) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, write_manifests
 
 
 def test_kind_list_is_validated(tmp_path: Path) -> None:
@@ -65,20 +65,8 @@ def test_simulate_policy_filter_and_stdin_tags(tmp_path: Path) -> None:
 
 
 def test_simulate_reports_random_ties(tmp_path: Path) -> None:
-    m = tmp_path / "m.yaml"
-    m.write_text("""apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {name: app, namespace: flux-system}
-spec: {image: ghcr.io/acme/app, interval: 5m}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {name: app, namespace: flux-system}
-spec:
-  imageRepositoryRef: {name: app}
-  filterTags: {pattern: '.*'}
-  policy: {semver: {range: '>=1.0.0'}}
-""")
+    m = write_manifests(tmp_path / "m.yaml", {"image": "ghcr.io/acme/app"}, None,
+                        {"filterTags": {"pattern": ".*"}, "policy": {"semver": {"range": ">=1.0.0"}}})
     t = tmp_path / "t.yaml"
     t.write_text("flux-system/app: [1.0.0, v1.0.0, 0.9.0]\n")
     r = run_cli("simulate", str(m), "--tags-file", str(t), "-o", "json")
@@ -90,19 +78,8 @@ spec:
 
 
 def test_simulate_numerical_failure_names_the_tag(tmp_path: Path) -> None:
-    m = tmp_path / "m.yaml"
-    m.write_text("""apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImageRepository
-metadata: {name: app, namespace: flux-system}
-spec: {image: ghcr.io/acme/app, interval: 5m}
----
-apiVersion: image.toolkit.fluxcd.io/v1
-kind: ImagePolicy
-metadata: {name: app, namespace: flux-system}
-spec:
-  imageRepositoryRef: {name: app}
-  policy: {numerical: {order: asc}}
-""")
+    m = write_manifests(tmp_path / "m.yaml", {"image": "ghcr.io/acme/app"}, None,
+                        {"policy": {"numerical": {"order": "asc"}}})
     t = tmp_path / "t.json"
     t.write_text(json.dumps({"flux-system/app": ["1", "2", "latest", "10"]}))
     r = run_cli("simulate", str(m), "--tags-file", str(t), "-o", "json")
