@@ -50,3 +50,15 @@ VER = st.builds(lambda a, b, c, pre: f"{a}.{b}.{c}" + ("-" + ".".join(pre) if pr
 def test_key_order_equals_masterminds_compare(a: str, b: str) -> None:
     va, vb = versions.parse_tag(a), versions.parse_tag(b)
     assert versions.compare(va, vb) == versions.compare_slow(va, vb)
+
+
+@given(VER, VER)
+def test_precedence_equals_semver_package(a: str, b: str) -> None:
+    """For strict SemVer 2.0 strings, Masterminds' order is SemVer precedence: the `semver` package agrees."""
+    import semver
+
+    va, vb = versions.parse_tag(a), versions.parse_tag(b)
+    if any(p.isdigit() and len(p) > 1 and p[0] == "0" for p in a.split("-", 1)[-1].split(".") + b.split("-", 1)[-1].split(".")):
+        return  # leading-zero numeric identifiers are not SemVer 2.0
+    assert versions.compare(va, vb) == semver.Version.parse(a).compare(b)
+    assert va.semver() == semver.Version.parse(a)
