@@ -42,8 +42,8 @@ def token_registry(tmp_path: Path) -> Iterator[tuple[Registry, TokenIssuer]]:
 def proxy_factory() -> Iterator:
     made: list = []
 
-    def make(upstream: int, default_n: int = 0, faults: list | None = None) -> PageProxy:
-        p = PageProxy(upstream, default_n, faults)
+    def make(upstream: int, default_n: int = 0, faults: list | None = None, delay: float = 0.0) -> PageProxy:
+        p = PageProxy(upstream, default_n, faults, delay=delay)
         made.append(p)
         return p
 

@@ -270,9 +270,10 @@ class PageProxy(_Thread):
     `faults` is a list of (status, headers) answered, in order, before passing requests through."""
 
     def __init__(self, upstream: int, default_n: int = 0, faults: Optional[list] = None,
-                 on_request: Optional[Callable[[str], None]] = None) -> None:
+                 on_request: Optional[Callable[[str], None]] = None, delay: float = 0.0) -> None:
         proxy = self
         self.faults = list(faults or [])
+        self.delay = delay
         self.log: list[str] = []
 
         class H(BaseHTTPRequestHandler):
@@ -295,6 +296,8 @@ class PageProxy(_Thread):
                 proxy.log.append(f"{self.command} {self.path}")
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else None
+                if proxy.delay:
+                    time.sleep(proxy.delay)
                 if proxy.faults:
                     status, hdrs = proxy.faults.pop(0)
                     return self._reply(status, hdrs, b'{"errors":[{"code":"TOOMANYREQUESTS"}]}')

@@ -294,3 +294,58 @@ def test_https_registry_through_authenticated_proxy(tls_registry, tmp_path: Path
         assert proxy.log and all(x.startswith("CONNECT 127.0.0.1:") for x in proxy.log)
     finally:
         proxy.stop()
+
+
+def test_timeout_from_spec_is_honoured(registry, proxy_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from kubectl_imagewatch.registry import scan
+    from kubectl_imagewatch import inventory
+
+    registry.push("team/app", TAGS)
+    slow = proxy_factory(registry.port, delay=3.0)
+    m = write_manifests(tmp_path / "m.yaml", {"image": f"{slow.host}/team/app", "insecure": True, "timeout": "1s"})
+    inv = inventory.build([str(m)])
+    repo = inv.of_kind("ImageRepository")[0]
+    client = scan.client_for(repo, inv)
+    assert client.t.timeout == 1.0
+    client.t.retries = 0
+    t = time.monotonic()
+    with client:
+        with pytest.raises(OperationError, match="cannot reach"):
+            client.list_tags()
+    assert time.monotonic() - t < 2.5
+
+
+def test_registry_secret_read_from_the_cluster(basic_registry, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("kmock")
+    from kubernetes import client as k8s, config
+
+    from tests.integration import kube
+
+    basic_registry.push("team/app", TAGS, auth=("alice", "s3cret"))
+    box = kube.start(tmp_path)
+    try:
+        api_client = config.new_client_from_config(config_file=box["kubeconfig"])
+        cfg = json.dumps({"auths": {basic_registry.host: {"username": "alice", "password": "s3cret"}}})
+        k8s.CoreV1Api(api_client).create_namespaced_secret("flux-system", {
+            "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+            "metadata": {"name": "regcred", "namespace": "flux-system"},
+            "data": {".dockerconfigjson": base64.b64encode(cfg.encode()).decode()}})
+        objs = k8s.CustomObjectsApi(api_client)
+        objs.create_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imagerepositories", {
+            "apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
+            "metadata": {"name": "app", "namespace": "flux-system"},
+            "spec": {"image": f"{basic_registry.host}/team/app", "interval": "5m", "insecure": True,
+                     "secretRef": {"name": "regcred"}}})
+        objs.create_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imagepolicies", {
+            "apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy",
+            "metadata": {"name": "app", "namespace": "flux-system"},
+            "spec": {"imageRepositoryRef": {"name": "app"}, "policy": {"semver": {"range": ">=1.0.0"}}}})
+        r = run_cli("run", "--from-cluster", "--kubeconfig", box["kubeconfig"], "-o", "json",
+                    env={"DOCKER_CONFIG": str(tmp_path / "none")})
+        assert r.code == 0, r.out + r.err
+        assert r.json()["policies"][0]["result"]["tag"] == "2.0.0"
+        assert "s3cret" not in r.out + r.err
+    finally:
+        kube.stop(box)
