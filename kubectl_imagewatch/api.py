@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from kubectl_imagewatch.findings import Report
-from kubectl_imagewatch.model import DEFAULT_NAMESPACE
+from kubectl_imagewatch.model import DEFAULT_NAMESPACE, mapping
 
 if TYPE_CHECKING:  # the heavy modules stay unimported at run time until needed
     from kubectl_imagewatch.updater import UpdatePlan
@@ -29,7 +29,7 @@ def guess_repo_root(paths: Sequence[str], inv: object) -> Optional[str]:
     """The repository the automations write to: the git top level, unless a directory given on the
     command line is the one under which every automation's update.path exists (a GitOps repo kept
     in a sub-directory, like examples/)."""
-    import posixpath
+    from kubectl_imagewatch.setters import resolve_update_root
 
     git_root = find_repo_root(next((p for p in paths if p != "-"), "."))
     autos = inv.of_kind("ImageUpdateAutomation")  # type: ignore[attr-defined]
@@ -38,12 +38,8 @@ def guess_repo_root(paths: Sequence[str], inv: object) -> Optional[str]:
     candidates = ([git_root] if git_root else []) + [os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)]
 
     def fits(root: str) -> bool:
-        for a in autos:
-            upd = a.spec.get("update") if isinstance(a.spec.get("update"), dict) else {}
-            rel = posixpath.normpath("/" + str((upd or {}).get("path") or ".")).lstrip("/")
-            if not os.path.exists(os.path.join(root, rel)):
-                return False
-        return True
+        return all(os.path.exists(resolve_update_root(root, mapping(a.spec.get("update")).get("path"))[1])
+                   for a in autos)
 
     return next((c for c in candidates if fits(c)), git_root)
 

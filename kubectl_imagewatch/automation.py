@@ -76,9 +76,7 @@ def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> tuple[str
     secret = None
     sref = repo.spec.get("secretRef") if repo is not None else None
     if isinstance(sref, dict) and sref.get("name"):
-        secret = inv.secrets.get((ns, str(sref["name"])))
-        if secret is None and inv.secret_getter is not None:
-            secret = inv.secret_getter(ns, str(sref["name"]))
+        secret = inv.secret(ns, str(sref["name"]))
         if secret is None:
             raise OperationError(f"Secret {ns}/{sref['name']} (GitRepository {ns}/{name} secretRef) not found")
     return url, dict(gref), secret
@@ -92,10 +90,10 @@ def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[gitops.SigningKey
     if not name:
         return None
     kind = str(sk.get("type") or "gpg")
-    sec = inv.secrets.get((auto.namespace, name)) or (inv.secret_getter(auto.namespace, name) if inv.secret_getter else None)
+    sec = inv.secret(auto.namespace, name)
     if sec is None:
         raise OperationError(f"signing key Secret {auto.namespace}/{name} not found")
-    from kubectl_imagewatch.registry.auth import secret_value
+    from kubectl_imagewatch.model import secret_value
 
     field, pw_field = ("identity", "password") if kind == "ssh" else ("git.asc", "passphrase")
     key = secret_value(sec, field)

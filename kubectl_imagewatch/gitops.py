@@ -39,16 +39,14 @@ class GitAuth:
 def auth_from_secret(secret: Optional[dict]) -> Optional[GitAuth]:
     if not secret:
         return None
+    from kubectl_imagewatch.model import secret_value
 
-    def val(k: str) -> Optional[bytes]:
-        if k in (secret.get("stringData") or {}):
-            return str(secret["stringData"][k]).encode()
-        v = (secret.get("data") or {}).get(k)
-        return base64.b64decode(v) if v else None
+    def text(k: str) -> Optional[str]:
+        v = secret_value(secret, k)
+        return v.decode() if v is not None else None
 
-    dec = (lambda b: b.decode() if b is not None else None)
-    return GitAuth(dec(val("username")), dec(val("password")), dec(val("bearerToken")), val("identity"),
-                   val("known_hosts"))
+    return GitAuth(text("username"), text("password"), text("bearerToken"), secret_value(secret, "identity"),
+                   secret_value(secret, "known_hosts"))
 
 
 class Git:

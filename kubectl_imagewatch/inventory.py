@@ -52,6 +52,13 @@ class Inventory:
     def policies(self) -> list[FluxObject]:
         return self.of_kind(IMAGE_POLICY)
 
+    def secret(self, namespace: str, name: str) -> Optional[dict]:
+        """A Secret from the scanned files, else from the cluster being read, else None."""
+        sec = self.secrets.get((namespace, name))
+        if sec is None and self.secret_getter is not None:
+            sec = self.secret_getter(namespace, name)
+        return sec
+
 
 class ScreenCache:
     """path -> (size, mtime_ns) of files known to hold no Flux object and no marker, kept between runs
@@ -179,9 +186,6 @@ def _apply_kustomize_namespaces(inv: Inventory, kustomizations: list[str]) -> No
         if ns:
             o.namespace, o.namespace_given = ns, True
 
-
-def object_data(obj: FluxObject) -> Any:
-    return obj.data
 
 
 def _keep_secrets(inv: Inventory, raw: bytes, shown: str, default_namespace: str) -> None:

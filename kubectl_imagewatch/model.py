@@ -113,12 +113,16 @@ def mapping(v: Any) -> dict:
     return v if isinstance(v, dict) else {}
 
 
-def policy_key(namespace: str, name: str) -> str:
-    return f"{namespace}:{name}"
+def secret_value(secret: dict, key: str) -> Optional[bytes]:
+    """A Secret's value: stringData as is, data base64-decoded; None when absent or undecodable."""
+    if key in (secret.get("stringData") or {}):
+        return str(secret["stringData"][key]).encode()
+    enc = (secret.get("data") or {}).get(key)
+    if enc is None:
+        return None
+    try:
+        import base64
 
-
-def find(objs: list[FluxObject], kind: str, namespace: str, name: str) -> Optional[FluxObject]:
-    for o in objs:
-        if o.kind == kind and o.namespace == namespace and o.name == name:
-            return o
-    return None
+        return base64.b64decode(enc)
+    except ValueError:
+        return None

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import posixpath
 from typing import Iterator, Optional
 
 from kubectl_imagewatch import markers, selector
@@ -18,20 +17,17 @@ def flux_reads(name: str) -> bool:
     return base.endswith((".yaml", ".yml")) or base == "Kustomization"
 
 
-def update_root(auto: FluxObject, repo_root: str) -> str:
-    upd = mapping(auto.spec.get("update"))
-    rel = str((upd or {}).get("path") or ".")
-    rel = posixpath.normpath("/" + rel).lstrip("/")  # securejoin clamps '..' at the root
-    return os.path.normpath(os.path.join(repo_root, rel))
-
-
 def covering(mf: MarkerFile, ctx: Context) -> list[FluxObject]:
+    """The automations whose update.path (clamped as Flux's securejoin does) holds this file."""
+    from kubectl_imagewatch.setters import resolve_update_root, within
+
     if not mf.abspath or not ctx.repo_root:
         return []
+    real = os.path.realpath(mf.abspath)
     out = []
     for auto in ctx.inventory.of_kind(IMAGE_UPDATE_AUTOMATION):
-        root = update_root(auto, ctx.repo_root)
-        if mf.abspath == root or mf.abspath.startswith(root.rstrip(os.sep) + os.sep):
+        _, target = resolve_update_root(ctx.repo_root, mapping(auto.spec.get("update")).get("path"))
+        if within(real, target):
             out.append(auto)
     return out
 

@@ -259,8 +259,7 @@ def _numerical(order_arg: str, order: list[str], cand: dict[str, str], verdicts:
         verdicts[cand[v]].verdict = UNPARSABLE
         verdicts[cand[v]].detail = "not a number for Go strconv.ParseFloat; one such tag fails the whole policy"
     if bad:
-        first = bad[0] if not random_order else bad[0]
-        raise _Invalid(INVALID_NUMERIC, f"failed to parse invalid numeric value '{first}'"
+        raise _Invalid(INVALID_NUMERIC, f"failed to parse invalid numeric value '{bad[0]}'"
                        + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
                        + "; add a filterTags pattern that only matches numeric tags")
     best = numerical.latest(order, order_arg)

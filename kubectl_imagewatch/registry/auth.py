@@ -16,6 +16,7 @@ import subprocess
 from typing import Optional
 
 from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.model import secret_value  # noqa: F401 - used by scan and automation
 from kubectl_imagewatch.registry.names import DOCKER_HUB
 
 
@@ -157,15 +158,3 @@ def resolve(host: str, provider: Optional[str] = None, secret: Optional[dict] = 
     if secret is not None:
         return from_secret(secret, host, secret_name or "secretRef")
     return from_docker_config(host)
-
-
-def secret_value(secret: dict, key: str) -> Optional[bytes]:
-    if key in (secret.get("stringData") or {}):
-        return str(secret["stringData"][key]).encode()
-    enc = (secret.get("data") or {}).get(key)
-    if enc is None:
-        return None
-    try:
-        return base64.b64decode(enc)
-    except ValueError:
-        return None

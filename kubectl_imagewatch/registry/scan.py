@@ -23,10 +23,7 @@ def _secret(inv: Any, ns: str, ref: Any) -> tuple[Optional[dict], Optional[str]]
     if not isinstance(ref, dict) or not ref.get("name"):
         return None, None
     name = str(ref["name"])
-    sec = (getattr(inv, "secrets", {}) or {}).get((ns, name)) if inv is not None else None
-    if sec is None:
-        getter = getattr(inv, "secret_getter", None)
-        sec = getter(ns, name) if getter else None
+    sec = inv.secret(ns, name) if inv is not None else None
     if sec is None:
         raise OperationError(f"Secret {ns}/{name} is not in the scanned files (or the cluster)")
     return sec, f"{ns}/{name}"
