@@ -11,10 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kubectl_imagewatch.inventory import Inventory  # noqa: E402
-from kubectl_imagewatch.loader import Document  # noqa: E402
-from kubectl_imagewatch.model import FluxObject  # noqa: E402
-from kubectl_imagewatch.registry import client, scan  # noqa: E402
+from kubectl_imagewatch.manifests.inventory import Inventory  # noqa: E402
+from kubectl_imagewatch.manifests.loader import Document  # noqa: E402
+from kubectl_imagewatch.manifests.model import FluxObject  # noqa: E402
+from kubectl_imagewatch.reflector.registry import client, scan  # noqa: E402
 from tests.integration.servers import PageProxy, Registry  # noqa: E402
 
 

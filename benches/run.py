@@ -97,7 +97,7 @@ def main() -> int:
     upd = ["update", ".", "--repo-root", ".", "--tags-file", os.path.join(work, "tags.json"), "--dry-run"]
     rows.append(("update --dry-run, 10,000 files, 300 markers", timed(exe + upd, repo), "< 2"))
     rows.append(("update --dry-run, 20,000 files, same 300 markers", timed(exe + upd, big), ""))
-    from kubectl_imagewatch.policy import select
+    from kubectl_imagewatch.reflector.policy import select
 
     tags100k = [f"v{a}.{b}.{c}" for a in range(40) for b in range(50) for c in range(50)]
     spec = {"filterTags": {"pattern": r"^v(?P<v>[0-9]+\.[0-9]+\.[0-9]+)$", "extract": "$v"},

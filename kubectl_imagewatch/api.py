@@ -7,10 +7,10 @@ import sys
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from kubectl_imagewatch.findings import Report
-from kubectl_imagewatch.model import DEFAULT_NAMESPACE, mapping
+from kubectl_imagewatch.manifests.model import DEFAULT_NAMESPACE, mapping
 
 if TYPE_CHECKING:  # the heavy modules stay unimported at run time until needed
-    from kubectl_imagewatch.updater import UpdatePlan
+    from kubectl_imagewatch.automation.plan import UpdatePlan
 
 
 def find_repo_root(start: str) -> Optional[str]:
@@ -29,7 +29,7 @@ def guess_repo_root(paths: Sequence[str], inv: object) -> Optional[str]:
     """The repository the automations write to: the git top level, unless a directory given on the
     command line is the one under which every automation's update.path exists (a GitOps repo kept
     in a sub-directory, like examples/)."""
-    from kubectl_imagewatch.setters import resolve_update_root
+    from kubectl_imagewatch.automation.setters import resolve_update_root
 
     git_root = find_repo_root(next((p for p in paths if p != "-"), "."))
     autos = inv.of_kind("ImageUpdateAutomation")  # type: ignore[attr-defined]
@@ -53,7 +53,8 @@ class ValidateOptions:
 
 
 def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) -> Report:
-    from kubectl_imagewatch import inventory, schema
+    from kubectl_imagewatch.manifests import inventory
+    from kubectl_imagewatch.checks import schema
     from kubectl_imagewatch.checks import automations, markers, policies, references, repositories, versions
     from kubectl_imagewatch.checks.base import Context
 
@@ -116,11 +117,11 @@ class SimulateResult:
 
 
 def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv: object = None) -> object:
-    from kubectl_imagewatch import simulate as sim
+    from kubectl_imagewatch.reflector import simulate as sim
 
     files = None
     if tags_file:
-        from kubectl_imagewatch import tagfile
+        from kubectl_imagewatch.reflector import tagfile
 
         files = tagfile.load(tags_file)
 
@@ -130,7 +131,7 @@ def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv:
 
         def prefetch(self, repos):  # type: ignore[no-untyped-def]
             if files is None and repos:
-                from kubectl_imagewatch.registry import scan
+                from kubectl_imagewatch.reflector.registry import scan
 
                 self.scanned = scan.scan_many(repos, inv, cache_dir, progress=sys.stderr.isatty())
 
@@ -151,7 +152,7 @@ def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv:
             if files is not None:
                 return known, (None if known else f"no digest for tag {tag} in {tags_file} (use tag: digest)")
             from kubectl_imagewatch.errors import OperationError
-            from kubectl_imagewatch.registry import scan
+            from kubectl_imagewatch.reflector.registry import scan
 
             try:
                 return scan.digest(repo, tag, inv), None
@@ -162,7 +163,8 @@ def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv:
 
 
 def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) -> SimulateResult:
-    from kubectl_imagewatch import inventory, simulate as sim
+    from kubectl_imagewatch.manifests import inventory
+    from kubectl_imagewatch.reflector import simulate as sim
     from kubectl_imagewatch.errors import InputError
 
     paths = list(paths) or ["."]
@@ -179,7 +181,7 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     results = sim.run(inv, provider, set(opts.policies) or None)  # type: ignore[arg-type]
     upd = None
     try:
-        from kubectl_imagewatch import updater
+        from kubectl_imagewatch.automation import plan as updater
     except ImportError:
         updater = None  # type: ignore[assignment]
     if updater is not None and inv.of_kind("ImageUpdateAutomation"):
@@ -208,7 +210,9 @@ class UpdateResult:
 
 
 def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> UpdateResult:
-    from kubectl_imagewatch import inventory, simulate as sim, updater
+    from kubectl_imagewatch.manifests import inventory
+    from kubectl_imagewatch.reflector import simulate as sim
+    from kubectl_imagewatch.automation import plan as updater
     from kubectl_imagewatch.errors import InputError
 
     root = opts.repo_root or find_repo_root(os.getcwd())
@@ -228,7 +232,7 @@ def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> Updat
     if not opts.dry_run and plan.ok:
         written = plan.apply()
         if opts.commit and written:
-            from kubectl_imagewatch import gitops
+            from kubectl_imagewatch.automation import git as gitops
 
             commits = gitops.commit_plan(root, plan)
     return UpdateResult(plan, written, commits, errors)

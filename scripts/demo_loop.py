@@ -29,7 +29,7 @@ def main() -> int:
     servers.free_port = lambda: 5000  # type: ignore[assignment]
     reg = servers.Registry(Path(tempfile.mkdtemp(prefix="iw-demo-registry-")))
     try:
-        from kubectl_imagewatch import tagfile
+        from kubectl_imagewatch.reflector import tagfile
 
         reg.push("stefanprodan/podinfo", list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"]))
         cmd = ["kubectl-imagewatch", "run", str(ROOT / "demo"), "--git-url", f"file://{bare}"]

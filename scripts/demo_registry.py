@@ -20,7 +20,7 @@ def main() -> int:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     servers.free_port = lambda: port  # type: ignore[assignment]
     reg = servers.Registry(Path(tempfile.mkdtemp(prefix="iw-demo-registry-")))
-    from kubectl_imagewatch import tagfile
+    from kubectl_imagewatch.reflector import tagfile
 
     tags = list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"])
     reg.push("stefanprodan/podinfo", tags)

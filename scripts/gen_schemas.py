@@ -5,7 +5,7 @@ For every (kind, apiVersion) the newest release in the CRD folder that serves th
 used. The CRD's openAPIV3Schema is made strict the way the API server behaves: an object with
 declared properties gets `additionalProperties: false` (unknown fields are pruned or rejected),
 `nullable: true` becomes a JSON Schema null type. `x-kubernetes-validations` (CEL) is kept for
-kubectl_imagewatch.cel. SOURCE.md records the release and sha256 of every input.
+kubectl_imagewatch.checks.cel. SOURCE.md records the release and sha256 of every input.
 
 usage: scripts/gen_schemas.py [CRD_DIR [OUT_DIR]]   (defaults: crds/ and schemas/ of this repository)
 """

@@ -9,11 +9,11 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
-from kubectl_imagewatch import selector
+from kubectl_imagewatch.flux import selector
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.checks.repositories import check_duration
 from kubectl_imagewatch.findings import Finding, Severity
-from kubectl_imagewatch.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
+from kubectl_imagewatch.manifests.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 CLASSIC_FIX = ("Flux 2.7+ template: '{{range $f, $o := .Changed.FileChanges}}{{range $id, $cs := $o}}"
                "{{range $cs}}- {{.OldValue}} -> {{.NewValue}}\\n{{end}}{{end}}{{end}}'")
@@ -61,10 +61,10 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
 
 
 def _template(obj: FluxObject, ctx: Context, tmpl: str) -> Iterator[Finding]:
-    from kubectl_imagewatch import template
+    from kubectl_imagewatch.golang import template
 
     path = ("spec", "git", "commit", "messageTemplate")
-    from kubectl_imagewatch.template.parser import parse as parse_syntax
+    from kubectl_imagewatch.golang.template.parser import parse as parse_syntax
 
     try:
         tree = parse_syntax(tmpl, name="commit message")

@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 from kubectl_imagewatch.checks import CHECKS
 from kubectl_imagewatch.findings import Finding, Severity
-from kubectl_imagewatch.inventory import Inventory
-from kubectl_imagewatch.model import FluxObject
+from kubectl_imagewatch.manifests.inventory import Inventory
+from kubectl_imagewatch.manifests.model import FluxObject
 
 
 @dataclasses.dataclass

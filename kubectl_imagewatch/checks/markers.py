@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 from typing import Iterator, Optional
 
-from kubectl_imagewatch import markers, selector
+from kubectl_imagewatch.flux import markers, selector
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.inventory import MarkerFile
-from kubectl_imagewatch.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
+from kubectl_imagewatch.manifests.inventory import MarkerFile
+from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 
 def flux_reads(name: str) -> bool:
@@ -19,7 +19,7 @@ def flux_reads(name: str) -> bool:
 
 def covering(mf: MarkerFile, ctx: Context) -> list[FluxObject]:
     """The automations whose update.path (clamped as Flux's securejoin does) holds this file."""
-    from kubectl_imagewatch.setters import resolve_update_root, within
+    from kubectl_imagewatch.automation.setters import resolve_update_root, within
 
     if not mf.abspath or not ctx.repo_root:
         return []

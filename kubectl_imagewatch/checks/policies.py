@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from kubectl_imagewatch import goregex
+from kubectl_imagewatch.golang import regexp as goregex
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.checks.repositories import check_duration
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.model import IMAGE_POLICY, FluxObject
-from kubectl_imagewatch.policy import constraints
+from kubectl_imagewatch.manifests.model import IMAGE_POLICY, FluxObject
+from kubectl_imagewatch.reflector.policy import constraints
 
 _REF = re.compile(r"\$(\$|\{([^}]*)\}|([A-Za-z0-9_]+))")
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from kubectl_imagewatch import selector
+from kubectl_imagewatch.flux import selector
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.findings import Finding, Severity
-from kubectl_imagewatch.model import GIT_REPOSITORY, IMAGE_POLICY, IMAGE_REPOSITORY, IMAGE_UPDATE_AUTOMATION
+from kubectl_imagewatch.manifests.model import GIT_REPOSITORY, IMAGE_POLICY, IMAGE_REPOSITORY, IMAGE_UPDATE_AUTOMATION
 
 
 def check_set(ctx: Context) -> Iterator[Finding]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from kubectl_imagewatch import goduration, goregex
+from kubectl_imagewatch.golang import duration as goduration, regexp as goregex
 from kubectl_imagewatch.checks.base import Context, as_str
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.model import IMAGE_REPOSITORY, FluxObject
+from kubectl_imagewatch.manifests.model import IMAGE_REPOSITORY, FluxObject
 
 _PATH_CHARS = re.compile(r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*\Z")
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from kubectl_imagewatch import schema
+from kubectl_imagewatch.checks import schema
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.model import RETIRED, FluxObject
+from kubectl_imagewatch.manifests.model import RETIRED, FluxObject
 
 
 def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import click
 
-from kubectl_imagewatch.model import DEFAULT_NAMESPACE
+from kubectl_imagewatch.manifests.model import DEFAULT_NAMESPACE
 
 
 def use_color(flag: str) -> bool:

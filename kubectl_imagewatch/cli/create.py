@@ -45,7 +45,7 @@ def shared_no_interval(f: Callable) -> Callable:
 
 
 def emit(obj: dict, export: bool, append_to: str | None, kubeconfig: str | None, kube_context: str | None) -> None:
-    from kubectl_imagewatch import create
+    from kubectl_imagewatch.create import objects as create
 
     errors = create.check(obj)
     if errors:
@@ -56,7 +56,7 @@ def emit(obj: dict, export: bool, append_to: str | None, kubeconfig: str | None,
     if export:
         echo(text)
     elif not append_to:
-        from kubectl_imagewatch import cluster
+        from kubectl_imagewatch.controller import cluster
 
         how = cluster.apply(obj, kubeconfig, kube_context)
         echo(f"► {obj['kind']} {obj['metadata']['namespace']}/{obj['metadata']['name']} {how}\n")
@@ -94,7 +94,7 @@ def repository_cmd(name: str, image: str, secret_ref: Any, cert_ref: Any, provid
                    insecure: bool, timeout: Any, namespace: str, interval: str, labels: tuple, export: bool,
                    append_to: Any, api_version: str, kubeconfig: Any, kube_context: Any) -> None:
     """Create an ImageRepository."""
-    from kubectl_imagewatch import create
+    from kubectl_imagewatch.create import objects as create
 
     obj = create.repository(name, namespace, image, interval, secret_ref, cert_ref, provider, exclusion_list,
                             insecure, timeout, _labels(labels), api_version)
@@ -118,7 +118,7 @@ def policy_cmd(name: str, image_ref: str, image_ref_namespace: Any, select_semve
                namespace: str, labels: tuple, export: bool, append_to: Any, api_version: str,
                kubeconfig: Any, kube_context: Any) -> None:
     """Create an ImagePolicy."""
-    from kubectl_imagewatch import create
+    from kubectl_imagewatch.create import objects as create
 
     obj = create.policy(name, namespace, image_ref, select_semver, select_alpha, select_numeric, filter_regex,
                         filter_extract, reflect_digest, policy_interval, image_ref_namespace, _labels(labels),
@@ -144,7 +144,7 @@ def update_cmd(name: str, git_repo_ref: str, git_repo_namespace: Any, git_repo_p
                signing_key_type: Any, namespace: str, interval: str, labels: tuple, export: bool, append_to: Any,
                api_version: str, kubeconfig: Any, kube_context: Any) -> None:
     """Create an ImageUpdateAutomation."""
-    from kubectl_imagewatch import create
+    from kubectl_imagewatch.create import objects as create
 
     obj = create.update(name, namespace, git_repo_ref, interval, checkout_branch, author_name, author_email,
                         git_repo_namespace, git_repo_path, push_branch, commit_template, signing_key_secret,

@@ -57,7 +57,7 @@ def command(paths: tuple, from_cluster: bool, kubeconfig: str | None, kube_conte
       kubectl imagewatch run --from-cluster -n flux-system --dry-run
       kubectl imagewatch run --from-cluster -A --watch --write-status --log-format json --metrics-addr :8080
     """
-    from kubectl_imagewatch import runner
+    from kubectl_imagewatch.controller import runner
 
     if from_cluster and paths:
         raise click.UsageError("give PATHs or --from-cluster, not both")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from kubectl_imagewatch.simulate import PolicyResult
+from kubectl_imagewatch.reflector.simulate import PolicyResult
 
 _C = {"selected": "\033[32m", "excluded": "\033[90m", "filtered": "\033[90m", "unparsable": "\033[33m",
       "out-of-range": "\033[33m", "lower": "", "candidate": ""}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from kubectl_imagewatch.updater import UpdatePlan
+from kubectl_imagewatch.automation.plan import UpdatePlan
 
 
 def render_text(up: UpdatePlan, diff: bool = False, color: bool = False, written: list | None = None) -> str:

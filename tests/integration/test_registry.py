@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kubectl_imagewatch.errors import OperationError
-from kubectl_imagewatch.registry import auth
-from kubectl_imagewatch.registry.client import RegistryClient, Transport
+from kubectl_imagewatch.reflector.registry import auth
+from kubectl_imagewatch.reflector.registry.client import RegistryClient, Transport
 from tests.conftest import run_cli, write_manifests
 
 pytestmark = pytest.mark.integration
@@ -182,10 +182,10 @@ spec:
 
 
 def test_scan_many_bounded_concurrency(registry) -> None:  # type: ignore[no-untyped-def]
-    from kubectl_imagewatch.inventory import Inventory
-    from kubectl_imagewatch.loader import Document
-    from kubectl_imagewatch.model import FluxObject
-    from kubectl_imagewatch.registry import scan
+    from kubectl_imagewatch.manifests.inventory import Inventory
+    from kubectl_imagewatch.manifests.loader import Document
+    from kubectl_imagewatch.manifests.model import FluxObject
+    from kubectl_imagewatch.reflector.registry import scan
 
     repos = []
     for i in range(12):
@@ -299,8 +299,8 @@ def test_https_registry_through_authenticated_proxy(tls_registry, tmp_path: Path
 def test_timeout_from_spec_is_honoured(registry, proxy_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import time
 
-    from kubectl_imagewatch.registry import scan
-    from kubectl_imagewatch import inventory
+    from kubectl_imagewatch.reflector.registry import scan
+    from kubectl_imagewatch.manifests import inventory
 
     registry.push("team/app", TAGS)
     slow = proxy_factory(registry.port, delay=3.0)

@@ -123,7 +123,10 @@ def test_ssh_identity_and_known_hosts(remote: Path, tmp_path: Path) -> None:
 
 
 def test_push_rejected_then_retried_on_new_head(remote: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from kubectl_imagewatch import api, automation, gitops, inventory, simulate
+    from kubectl_imagewatch import api
+    from kubectl_imagewatch.automation import loop as automation, git as gitops
+    from kubectl_imagewatch.manifests import inventory
+    from kubectl_imagewatch.reflector import simulate
 
     other = tmp_path / "other"
     git("clone", "-q", str(remote), str(other))
@@ -150,7 +153,10 @@ def test_push_rejected_then_retried_on_new_head(remote: Path, tmp_path: Path, mo
 
 
 def test_rejection_exhausted_leaves_remote_untouched(remote: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from kubectl_imagewatch import api, automation, gitops, inventory, simulate
+    from kubectl_imagewatch import api
+    from kubectl_imagewatch.automation import loop as automation, git as gitops
+    from kubectl_imagewatch.manifests import inventory
+    from kubectl_imagewatch.reflector import simulate
 
     def always_rejected(g, branch, refspec=None, options=None):  # type: ignore[no-untyped-def]
         raise gitops.PushRejected("push rejected")
@@ -286,7 +292,7 @@ def test_kubectl_created_objects_then_dry_run(remote: Path, kube: dict, tmp_path
 def test_watch_loop_metrics_and_leader_election(remote: Path, kube: dict) -> None:
     import urllib.request
 
-    from kubectl_imagewatch import runner
+    from kubectl_imagewatch.controller import runner
     from tests.integration.servers import free_port
 
     reports: list = []
@@ -302,7 +308,7 @@ def test_watch_loop_metrics_and_leader_election(remote: Path, kube: dict) -> Non
         if len(reports) == 1:
             seen["metrics"] = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
 
-    import kubectl_imagewatch.runner as rmod
+    import kubectl_imagewatch.controller.runner as rmod
 
     orig = rmod._period
     rmod._period = lambda objs: 0.05  # type: ignore[assignment]
@@ -313,7 +319,7 @@ def test_watch_loop_metrics_and_leader_election(remote: Path, kube: dict) -> Non
     assert code == 0
     assert [r["automations"][0]["outcome"] for r in reports] == ["pushed", "no-changes"]
     assert 'imagewatch_automation_runs_total{outcome="pushed"} 1' in seen["metrics"]
-    from kubectl_imagewatch.cluster import Cluster
+    from kubectl_imagewatch.controller.cluster import Cluster
 
     c = Cluster(kube["kubeconfig"])
     assert c.acquire_lease("flux-system", "kubectl-imagewatch", "someone-else") is False  # held, not expired
@@ -499,7 +505,7 @@ def test_write_status_refuses_next_to_flux_controllers(remote: Path, kube: dict)
 
 
 def test_clones_are_shallow_like_flux(remote: Path, tmp_path: Path) -> None:
-    from kubectl_imagewatch import gitops
+    from kubectl_imagewatch.automation import git as gitops
 
     work = tmp_path / "w"
     git("clone", "-q", str(remote), str(work))

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kubectl_imagewatch import goregex
-from kubectl_imagewatch.policy import constraints, numerical, versions
+from kubectl_imagewatch.golang import regexp as goregex
+from kubectl_imagewatch.reflector.policy import constraints, numerical, versions
 
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.oracle

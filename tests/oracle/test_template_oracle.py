@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_imagewatch import template
-from kubectl_imagewatch.template.data import build
+from kubectl_imagewatch.golang import template
+from kubectl_imagewatch.automation.message import build
 from tests.unit.test_template import CASES as RENDER_CASES
 
 HERE = Path(__file__).resolve().parent

@@ -52,7 +52,7 @@ def test_without_kustomize_namespace_the_reference_breaks(tmp_path: Path) -> Non
 
 
 def test_outermost_namespace_wins(tmp_path: Path) -> None:
-    from kubectl_imagewatch import inventory
+    from kubectl_imagewatch.manifests import inventory
 
     root = tree(tmp_path, "outer", base_ns="inner")
     inv = inventory.build([str(root)])

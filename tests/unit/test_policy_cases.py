@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kubectl_imagewatch.policy import select
+from kubectl_imagewatch.reflector.policy import select
 from tests.conftest import CASES
 
 ERROR_CLASS = {"invalid-regex": "invalid-pattern", "no-tags": "no-match"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_imagewatch.registry import auth, names
+from kubectl_imagewatch.reflector.registry import auth, names
 
 
 @pytest.mark.parametrize("image,want", [

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_imagewatch import template
-from kubectl_imagewatch.template.data import build
+from kubectl_imagewatch.golang import template
+from kubectl_imagewatch.automation import message
+from kubectl_imagewatch.automation.message import build
 
 CHANGES = [
     {"file": "apps/deploy.yaml", "object": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo",
@@ -80,22 +81,22 @@ def test_errors(src: str, error: str) -> None:
 
 def test_classic_template_per_release() -> None:
     classic = "{{range .Updated.Images}}{{println .}}{{end}}"
-    assert template.render_commit_message(classic, "ns", "a", CHANGES, refs=REFS, release="2.6") == \
+    assert message.render_commit_message(classic, "ns", "a", CHANGES, refs=REFS, release="2.6") == \
         "ghcr.io/x/podinfo:5.0.3\n"
     with pytest.raises(template.TemplateError, match="removed field .Updated"):
-        template.render_commit_message(classic, "ns", "a", CHANGES, refs=REFS)
+        message.render_commit_message(classic, "ns", "a", CHANGES, refs=REFS)
     with pytest.raises(template.TemplateError, match="ImageResult"):
-        template.render_commit_message("{{ .Changed.ImageResult }}", "ns", "a", CHANGES, refs=REFS)
-    assert template.render_commit_message("{{ .Changed.ImageResult.Images }}", "ns", "a", CHANGES, refs=REFS,
+        message.render_commit_message("{{ .Changed.ImageResult }}", "ns", "a", CHANGES, refs=REFS)
+    assert message.render_commit_message("{{ .Changed.ImageResult.Images }}", "ns", "a", CHANGES, refs=REFS,
                                           release="2.6") == "[ghcr.io/x/podinfo:5.0.3]"
 
 
 def test_default_message() -> None:
-    assert template.render_commit_message("", "ns", "a", CHANGES) == "Update from image update automation"
+    assert message.render_commit_message("", "ns", "a", CHANGES) == "Update from image update automation"
 
 
 def test_image_ref_methods_old_release() -> None:
     src = "{{ range .Updated.Images }}{{ .Registry }} {{ .Repository }} {{ .Identifier }} {{ .Policy }}{{ end }}"
     refs = {"flux-system:podinfo": {"image": "nginx", "tag": "1.25"}}
-    assert template.render_commit_message(src, "ns", "a", CHANGES[:1], refs=refs, release="2.6") == \
+    assert message.render_commit_message(src, "ns", "a", CHANGES[:1], refs=refs, release="2.6") == \
         "index.docker.io library/nginx 1.25 flux-system/podinfo"

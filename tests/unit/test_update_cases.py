@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_imagewatch import inventory, updater
+from kubectl_imagewatch.manifests import inventory
+from kubectl_imagewatch.automation import plan as updater
 from tests.conftest import CASES, flux_objects
 
 CASE_DIRS = sorted(p for p in (CASES / "update").iterdir() if (p / "input").is_dir())

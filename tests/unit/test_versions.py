@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from kubectl_imagewatch.policy import versions
+from kubectl_imagewatch.reflector.policy import versions
 
 PARSE = [("1.2.3", "1.2.3"), ("v1.2.3", "1.2.3"), ("01.1.1", "1.1.1"), ("v2025.07.03", "2025.7.3"),
          ("v1.2-beta.5", "1.2.0-beta.5"), ("1-rc.1.2", "1.0.0-rc.1.2"), ("1.2.3-0abc", "1.2.3-0abc"),

@@ -7,9 +7,9 @@ import socket
 from typing import Any, Optional
 
 from kubectl_imagewatch.errors import OperationError
-from kubectl_imagewatch.inventory import Inventory
-from kubectl_imagewatch.loader import Document
-from kubectl_imagewatch.model import (GIT_REPOSITORY, IMAGE_GROUP, IMAGE_POLICY, IMAGE_REPOSITORY,
+from kubectl_imagewatch.manifests.inventory import Inventory
+from kubectl_imagewatch.manifests.loader import Document
+from kubectl_imagewatch.manifests.model import (GIT_REPOSITORY, IMAGE_GROUP, IMAGE_POLICY, IMAGE_REPOSITORY,
                                       IMAGE_UPDATE_AUTOMATION, SOURCE_GROUP, FluxObject)
 
 PLURALS = {IMAGE_REPOSITORY: "imagerepositories", IMAGE_POLICY: "imagepolicies",

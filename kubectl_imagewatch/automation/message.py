@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from kubectl_imagewatch.template.values import GoStruct, StrMap
+from kubectl_imagewatch.golang.template import FUNCS, ExecError, TemplateError, execute, parse
+from kubectl_imagewatch.golang.template.values import GoStruct, StrMap
+
+DEFAULT_MESSAGE = "Update from image update automation"
 
 
 def parse_release(release: Optional[str]) -> tuple[int, int]:
@@ -126,3 +129,35 @@ def build(namespace: str, name: str, changes: list[dict], values: Optional[dict]
     if rel >= (2, 5):
         fields["Values"] = StrMap(values or {})
     return GoStruct("source.TemplateData", fields)
+
+
+class RemovedTemplateFieldError(TemplateError):
+    pass
+
+
+
+
+def render_commit_message(template: Optional[str], namespace: str, name: str, changes: list[dict],
+                          values: Optional[dict] = None, refs: Optional[dict] = None,
+                          release: Optional[str] = None) -> str:
+    """The message Flux would commit, or raise TemplateError with Flux's wording."""
+    if not template:
+        return DEFAULT_MESSAGE
+    data = build(namespace, name, changes, values, refs, release)
+    try:
+        tree = parse(template)
+    except TemplateError as e:
+        raise TemplateError(f"unable to create commit message template from spec: {e}") from None
+    try:
+        return execute(tree, data, FUNCS)
+    except ExecError as e:
+        msg = str(e)
+        if "can't evaluate field Updated in type source.TemplateData" in msg:
+            raise RemovedTemplateFieldError(
+                "template uses the removed field .Updated (Flux 2.7+ stalls the automation with "
+                "RemovedTemplateField); use .Changed instead") from None
+        if "can't evaluate field ImageResult" in msg:
+            raise RemovedTemplateFieldError(
+                "template uses the removed field .Changed.ImageResult; use .Changed.FileChanges or "
+                ".Changed.Objects") from None
+        raise TemplateError(f"failed to run template from spec: {msg}") from None

@@ -39,7 +39,7 @@ class GitAuth:
 def auth_from_secret(secret: Optional[dict]) -> Optional[GitAuth]:
     if not secret:
         return None
-    from kubectl_imagewatch.model import secret_value
+    from kubectl_imagewatch.manifests.model import secret_value
 
     def text(k: str) -> Optional[str]:
         v = secret_value(secret, k)
@@ -153,7 +153,7 @@ def resolve_checkout(g: Git, ref: dict) -> tuple[str, Optional[str]]:
     if ref.get("tag"):
         return g.out("rev-parse", "--verify", f"refs/tags/{ref['tag']}^{{commit}}"), None
     if ref.get("semver"):
-        from kubectl_imagewatch.policy import constraints, versions
+        from kubectl_imagewatch.reflector.policy import constraints, versions
 
         try:
             c = constraints.parse(ref["semver"])

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_imagewatch.template.parser import Node, Pipe, Template, TemplateError
-from kubectl_imagewatch.template.values import MISSING, GoStruct, fmt_v, sort_keys, truth, type_name
+from kubectl_imagewatch.golang.template.parser import Node, Pipe, Template, TemplateError
+from kubectl_imagewatch.golang.template.values import MISSING, GoStruct, fmt_v, sort_keys, truth, type_name
 
 MAX_OUTPUT = 1 << 20
 MAX_STEPS = 1_000_000

@@ -11,9 +11,10 @@ import json
 import os
 from typing import Any, Iterator, Optional
 
-from kubectl_imagewatch import cel, goregex
+from kubectl_imagewatch.checks import cel
+from kubectl_imagewatch.golang import regexp as goregex
 from kubectl_imagewatch.findings import Finding, Severity
-from kubectl_imagewatch.model import FluxObject
+from kubectl_imagewatch.manifests.model import FluxObject
 
 
 def _schema_dir() -> str:

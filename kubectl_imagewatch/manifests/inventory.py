@@ -9,9 +9,9 @@ import json
 import os
 from typing import Any, Iterable, Optional
 
-from kubectl_imagewatch import loader
+from kubectl_imagewatch.manifests import loader
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject, mapping,
+from kubectl_imagewatch.manifests.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject, mapping,
                                       objects_in)
 
 
@@ -176,7 +176,7 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
 
 
 def _apply_kustomize_namespaces(inv: Inventory, kustomizations: list[str]) -> None:
-    from kubectl_imagewatch.kustomize import namespaces
+    from kubectl_imagewatch.manifests.kustomize import namespaces
 
     by_file = namespaces(kustomizations)
     if not by_file:

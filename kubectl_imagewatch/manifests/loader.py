@@ -16,7 +16,7 @@ import sys
 from typing import Any, Iterable, Iterator, Optional
 
 from kubectl_imagewatch.findings import Finding, Severity
-from kubectl_imagewatch.yamlscalar import resolve
+from kubectl_imagewatch.manifests.scalars import resolve
 
 MAX_FILE_BYTES = 8 << 20
 MAX_NODES = 200_000  # per document, aliases counted every time they are expanded

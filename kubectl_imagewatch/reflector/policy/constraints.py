@@ -12,7 +12,7 @@ import dataclasses
 import functools
 from typing import Any, Callable, Iterator
 
-from kubectl_imagewatch.policy.versions import Version, VersionError, compare, compare_prerelease, new_version
+from kubectl_imagewatch.reflector.policy.versions import Version, VersionError, compare, compare_prerelease, new_version
 
 MAX_RANGE_LEN = 512
 MAX_GROUPS = 32
@@ -30,7 +30,7 @@ class ConstraintError(ValueError):
 
 @functools.lru_cache(maxsize=1)
 def _regexes() -> tuple:
-    from kubectl_imagewatch.goregex import compile as gocompile
+    from kubectl_imagewatch.golang.regexp import compile as gocompile
 
     return (
         gocompile(rf"^\s*({_OPS_RE})\s*({_CV})\s*$"),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from kubectl_imagewatch import goduration
+from kubectl_imagewatch.golang import duration as goduration
 from kubectl_imagewatch.errors import UsageError
-from kubectl_imagewatch.yamlscalar import needs_quotes, resolve
+from kubectl_imagewatch.manifests.scalars import needs_quotes, resolve
 
 
 def _scalar(v: Any) -> str:
@@ -185,11 +185,12 @@ def update(name: str, namespace: str, git_repo_ref: str, interval: str, checkout
 
 def check(obj: dict) -> list:
     """Validation findings (errors only) for a generated object."""
-    from kubectl_imagewatch import loader, schema
+    from kubectl_imagewatch.manifests import loader
+    from kubectl_imagewatch.checks import schema
     from kubectl_imagewatch.checks import automations, policies, repositories
     from kubectl_imagewatch.checks.base import Context
-    from kubectl_imagewatch.inventory import Inventory
-    from kubectl_imagewatch.model import objects_in
+    from kubectl_imagewatch.manifests.inventory import Inventory
+    from kubectl_imagewatch.manifests.model import objects_in
 
     text = export(obj)
     docs, findings, _ = loader.parse_documents(text, "<create>")
@@ -209,7 +210,7 @@ def append_to(path: str, text: str) -> None:
     """Append a document, keeping the file's existing documents (atomic rewrite)."""
     import os
 
-    from kubectl_imagewatch.setters import write_atomic
+    from kubectl_imagewatch.automation.setters import write_atomic
 
     old = b""
     if os.path.exists(path):

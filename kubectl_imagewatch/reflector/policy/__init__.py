@@ -16,8 +16,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Optional
 
-from kubectl_imagewatch import goregex
-from kubectl_imagewatch.policy import constraints, numerical, versions
+from kubectl_imagewatch.golang import regexp as goregex
+from kubectl_imagewatch.reflector.policy import constraints, numerical, versions
 
 DEFAULT_EXCLUSION = ["^.*\\.sig$"]
 

@@ -15,8 +15,8 @@ import time
 from typing import Any, Callable, Optional
 
 from kubectl_imagewatch.errors import OperationError
-from kubectl_imagewatch.registry.auth import Credentials
-from kubectl_imagewatch.registry.names import api_base, split
+from kubectl_imagewatch.reflector.registry.auth import Credentials
+from kubectl_imagewatch.reflector.registry.names import api_base, split
 
 MAX_PAGES = 10_000
 MAX_TAGS = 1_000_000

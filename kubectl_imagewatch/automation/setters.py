@@ -15,8 +15,8 @@ import posixpath
 import re
 from typing import Optional
 
-from kubectl_imagewatch import markers
-from kubectl_imagewatch.yamlscalar import needs_quotes
+from kubectl_imagewatch.flux import markers
+from kubectl_imagewatch.manifests.scalars import needs_quotes
 
 _SEPARATOR = re.compile(r"^---(.*)$", re.M)
 
@@ -113,7 +113,7 @@ def _walk(target: str) -> list[tuple[str, bool]]:
 
 def apply_markers(text: str, setters: dict[str, str], path: str) -> tuple[Optional[str], list[dict], list, Optional[str]]:
     """(new text or None, changes, unresolved markers, problem) for one file's text."""
-    from kubectl_imagewatch import loader
+    from kubectl_imagewatch.manifests import loader
 
     for m in _SEPARATOR.finditer(text):
         rest = m.group(1)
@@ -159,7 +159,7 @@ def run(repo_root: str, update_path: Optional[str], setters: dict[str, str],
     real_repo, target = resolve_update_root(repo_root, update_path)
     base = target if os.path.isdir(target) else os.path.dirname(target)
     overlay = overlay if overlay is not None else {}
-    from kubectl_imagewatch import loader
+    from kubectl_imagewatch.manifests import loader
 
     for path, is_link in _walk(target):
         if not is_link and path not in overlay:
@@ -224,7 +224,7 @@ def run(repo_root: str, update_path: Optional[str], setters: dict[str, str],
                                 "update; this tool writes it")
         for c in changes:
             c["file"], c["repoFile"] = rel.replace(os.sep, "/"), repo_file.replace(os.sep, "/")
-        from kubectl_imagewatch.reformat import flux_rewrites
+        from kubectl_imagewatch.automation.reformat import flux_rewrites
 
         extra = flux_rewrites(raw, text)
         if requotes:

@@ -17,8 +17,8 @@ import urllib.parse
 import zlib
 from typing import Any, Callable
 
-from kubectl_imagewatch.template.parser import TemplateError
-from kubectl_imagewatch.template.values import MISSING, GoStruct, StrMap, fmt_v, sort_keys, sprint, sprintln, truth, type_name
+from kubectl_imagewatch.golang.template.parser import TemplateError
+from kubectl_imagewatch.golang.template.values import MISSING, GoStruct, StrMap, fmt_v, sort_keys, sprint, sprintln, truth, type_name
 
 SPRIG_ALL = set("""hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate
 htmlDateInZone must_date_modify mustDateModify mustToDate now toDate unixEpoch abbrev abbrevboth trunc trim upper
@@ -210,7 +210,7 @@ def _to_list(v: Any, name: str) -> list:
 
 
 def _sprig_regex(p: str) -> Any:
-    from kubectl_imagewatch import goregex
+    from kubectl_imagewatch.golang import regexp as goregex
 
     return goregex.compile(p)
 

@@ -22,7 +22,7 @@ def repository_status(tags: Optional[list], error: Optional[str], image: str, ge
     """After the exclusionList, as the reflector stores them: count and the first 10 in descending order."""
     if tags is None:
         return {"conditions": [condition(False, "ReadOperationFailed", error or "scan failed", generation)]}
-    from kubectl_imagewatch.policy import exclude
+    from kubectl_imagewatch.reflector.policy import exclude
 
     try:
         tags, _ = exclude(tags, exclusion)

@@ -13,9 +13,10 @@ import threading
 import time
 from typing import Any, Callable, Optional, Sequence
 
-from kubectl_imagewatch import automation, goduration
+from kubectl_imagewatch.automation import loop as automation
+from kubectl_imagewatch.golang import duration as goduration
 from kubectl_imagewatch.errors import OperationError, UsageError
-from kubectl_imagewatch.model import IMAGE_POLICY, IMAGE_REPOSITORY, IMAGE_UPDATE_AUTOMATION
+from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_REPOSITORY, IMAGE_UPDATE_AUTOMATION
 
 
 @dataclasses.dataclass
@@ -112,7 +113,7 @@ class Metrics:
 
 
 def _inventory(opts: Options, cluster: Any) -> Any:
-    from kubectl_imagewatch import inventory
+    from kubectl_imagewatch.manifests import inventory
 
     if opts.from_cluster and cluster is not None:
         return cluster.inventory(opts.namespace, opts.all_namespaces)
@@ -126,7 +127,9 @@ def _inventory(opts: Options, cluster: Any) -> Any:
 
 def cycle(opts: Options, cluster: Any, log: Logger, metrics: Metrics) -> dict:
     """One pass: scan, select, update/commit/push, write status. Returns a JSON-able report."""
-    from kubectl_imagewatch import api, simulate as sim, status
+    from kubectl_imagewatch import api
+    from kubectl_imagewatch.reflector import simulate as sim
+    from kubectl_imagewatch.controller import status
 
     inv = _inventory(opts, cluster)
     skipped = []
@@ -196,7 +199,7 @@ def run(opts: Options, out: Callable[[dict], None], stop: Optional[threading.Eve
     metrics = Metrics()
     cluster = None
     if opts.from_cluster or opts.write_status or opts.leader_elect:
-        from kubectl_imagewatch.cluster import Cluster
+        from kubectl_imagewatch.controller.cluster import Cluster
 
         cluster = Cluster(opts.kubeconfig, opts.context)
     if opts.write_status and cluster is not None and not opts.force:

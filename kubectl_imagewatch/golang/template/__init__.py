@@ -8,19 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional
 
-from kubectl_imagewatch.template import data as _data
-from kubectl_imagewatch.template.execute import ExecError, execute
-from kubectl_imagewatch.template.funcs import FUNCS, FLUX_FUNCS
-from kubectl_imagewatch.template.parser import Node, Template, TemplateError, parse as _parse
+from kubectl_imagewatch.golang.template.execute import ExecError, execute
+from kubectl_imagewatch.golang.template.funcs import FUNCS, FLUX_FUNCS
+from kubectl_imagewatch.golang.template.parser import Node, Template, TemplateError, parse as _parse
 
-DEFAULT_MESSAGE = "Update from image update automation"
-
-__all__ = ["TemplateError", "ExecError", "parse", "render", "render_commit_message", "removed_fields",
-           "unknown_functions", "DEFAULT_MESSAGE"]
-
-
-class RemovedTemplateFieldError(TemplateError):
-    pass
+__all__ = ["TemplateError", "ExecError", "parse", "render", "removed_fields", "unknown_functions"]
 
 
 def parse(src: str, name: str = "commit message") -> Template:
@@ -82,29 +74,3 @@ def unknown_functions(t: Template) -> list[str]:
 
 def render(src: str, data: Any, name: str = "commit message") -> str:
     return execute(parse(src, name), data, FUNCS)
-
-
-def render_commit_message(template: Optional[str], namespace: str, name: str, changes: list[dict],
-                          values: Optional[dict] = None, refs: Optional[dict] = None,
-                          release: Optional[str] = None) -> str:
-    """The message Flux would commit, or raise TemplateError with Flux's wording."""
-    if not template:
-        return DEFAULT_MESSAGE
-    data = _data.build(namespace, name, changes, values, refs, release)
-    try:
-        tree = parse(template)
-    except TemplateError as e:
-        raise TemplateError(f"unable to create commit message template from spec: {e}") from None
-    try:
-        return execute(tree, data, FUNCS)
-    except ExecError as e:
-        msg = str(e)
-        if "can't evaluate field Updated in type source.TemplateData" in msg:
-            raise RemovedTemplateFieldError(
-                "template uses the removed field .Updated (Flux 2.7+ stalls the automation with "
-                "RemovedTemplateField); use .Changed instead") from None
-        if "can't evaluate field ImageResult" in msg:
-            raise RemovedTemplateFieldError(
-                "template uses the removed field .Changed.ImageResult; use .Changed.FileChanges or "
-                ".Changed.Objects") from None
-        raise TemplateError(f"failed to run template from spec: {msg}") from None

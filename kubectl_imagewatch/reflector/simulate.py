@@ -4,9 +4,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-from kubectl_imagewatch.inventory import Inventory
-from kubectl_imagewatch.model import FluxObject
-from kubectl_imagewatch.policy import PolicyError, Selection, select
+from kubectl_imagewatch.manifests.inventory import Inventory
+from kubectl_imagewatch.manifests.model import FluxObject
+from kubectl_imagewatch.reflector.policy import PolicyError, Selection, select
 
 
 @dataclasses.dataclass

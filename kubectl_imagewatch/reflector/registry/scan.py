@@ -10,11 +10,11 @@ import sys
 import time
 from typing import Any, Optional
 
-from kubectl_imagewatch import goduration
+from kubectl_imagewatch.golang import duration as goduration
 from kubectl_imagewatch.errors import OperationError
-from kubectl_imagewatch.registry import auth
-from kubectl_imagewatch.registry.client import RegistryClient, Transport
-from kubectl_imagewatch.registry.names import NameError_, canonical, split
+from kubectl_imagewatch.reflector.registry import auth
+from kubectl_imagewatch.reflector.registry.client import RegistryClient, Transport
+from kubectl_imagewatch.reflector.registry.names import NameError_, canonical, split
 
 WORKERS = 8
 

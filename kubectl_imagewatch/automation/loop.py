@@ -15,10 +15,10 @@ import tempfile
 import time
 from typing import Callable, Optional
 
-from kubectl_imagewatch import gitops, updater
+from kubectl_imagewatch.automation import git as gitops, plan as updater
 from kubectl_imagewatch.errors import OperationError
-from kubectl_imagewatch.inventory import Inventory
-from kubectl_imagewatch.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
+from kubectl_imagewatch.manifests.inventory import Inventory
+from kubectl_imagewatch.manifests.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 MAX_PUSH_ATTEMPTS = 3
 
@@ -93,7 +93,7 @@ def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[gitops.SigningKey
     sec = inv.secret(auto.namespace, name)
     if sec is None:
         raise OperationError(f"signing key Secret {auto.namespace}/{name} not found")
-    from kubectl_imagewatch.model import secret_value
+    from kubectl_imagewatch.manifests.model import secret_value
 
     field, pw_field = ("identity", "password") if kind == "ssh" else ("git.asc", "passphrase")
     key = secret_value(sec, field)

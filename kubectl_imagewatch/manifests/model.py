@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Optional
 
-from kubectl_imagewatch.loader import Document
+from kubectl_imagewatch.manifests.loader import Document
 
 IMAGE_GROUP = "image.toolkit.fluxcd.io"
 SOURCE_GROUP = "source.toolkit.fluxcd.io"

@@ -16,8 +16,8 @@ import subprocess
 from typing import Optional
 
 from kubectl_imagewatch.errors import OperationError
-from kubectl_imagewatch.model import secret_value  # noqa: F401 - used by scan and automation
-from kubectl_imagewatch.registry.names import DOCKER_HUB
+from kubectl_imagewatch.manifests.model import secret_value  # noqa: F401 - used by scan and automation
+from kubectl_imagewatch.reflector.registry.names import DOCKER_HUB
 
 
 @dataclasses.dataclass(frozen=True)

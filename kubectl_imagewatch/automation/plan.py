@@ -12,9 +12,12 @@ import os
 import re
 from typing import Optional
 
-from kubectl_imagewatch import selector, setters, template
-from kubectl_imagewatch.inventory import Inventory
-from kubectl_imagewatch.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
+from kubectl_imagewatch.flux import selector
+from kubectl_imagewatch.automation import setters
+from kubectl_imagewatch.automation import message
+from kubectl_imagewatch.golang import template
+from kubectl_imagewatch.manifests.inventory import Inventory
+from kubectl_imagewatch.manifests.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 _REF = re.compile(r"(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
                   r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[\w][\w.-]{0,127}(?:@sha256:[a-f0-9]{64})?\Z")
@@ -140,7 +143,7 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
             vals = (commit or {}).get("messageTemplateValues")
             rel = release or ("2.6" if auto.version == "v1beta1" else None)
             try:
-                ap.message = template.render_commit_message(tmpl, auto.namespace, auto.name, ap.changes,
+                ap.message = message.render_commit_message(tmpl, auto.namespace, auto.name, ap.changes,
                                                             vals if isinstance(vals, dict) else None, refs, rel)
             except template.TemplateError as e:
                 ap.error = str(e)

@@ -1,0 +1,1 @@
+"""The `run` process around both controllers: cycles, status, events, the cluster client."""

@@ -1,0 +1,1 @@
+"""`create image ...`: Flux objects built and exported as `flux create --export` prints them."""

@@ -1,0 +1,1 @@
+"""Flux facts several wings consult: markers, selectors, releases, image references, update.path."""

@@ -1,0 +1,1 @@
+"""Go semantics re-implemented: RE2 regexps with Go's errors, time.ParseDuration, text/template + sprig."""

@@ -1,0 +1,1 @@
+"""image-reflector-controller: tag sources (registry, tags files), policy selection, simulate."""
