@@ -168,9 +168,6 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     from kubectl_imagewatch.errors import InputError
 
     paths = list(paths) or ["."]
-    for p in paths:
-        if p != "-" and not os.path.lexists(p):
-            raise InputError(f"no such file or directory: {p}")
     inv = inventory.build(paths, opts.default_namespace, markers=True)
     if opts.policies and not any(p.ref in opts.policies or p.name in opts.policies for p in inv.policies()):
         raise InputError(f"no ImagePolicy {', '.join(sorted(opts.policies))} in {', '.join(paths)}")
@@ -219,9 +216,6 @@ def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> Updat
     if root is None:
         raise InputError("not inside a git repository; pass --repo-root")
     paths = list(paths) or [root]
-    for p in paths:
-        if p != "-" and not os.path.lexists(p):
-            raise InputError(f"no such file or directory: {p}")
     inv = inventory.build(paths, opts.default_namespace, markers=False)
     results = sim.run(inv, tag_provider(opts.tags_file, None, inv))  # type: ignore[arg-type]
     errors = [f"ImagePolicy {r.policy.ref}: {r.selection.error.message if r.selection.error else 'no tag'}"

@@ -8,6 +8,8 @@ import dataclasses
 import enum
 from typing import Iterable
 
+from kubectl_imagewatch.errors import ExitCode
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"
@@ -61,8 +63,6 @@ class Report:
 
     def exit_code(self, strict: bool = False) -> int:
         """0 clean, 1 errors (or warnings with strict)."""
-        if self.count(Severity.ERROR):
-            return 1
-        if strict and self.count(Severity.WARNING):
-            return 1
-        return 0
+        if self.count(Severity.ERROR) or (strict and self.count(Severity.WARNING)):
+            return ExitCode.FINDINGS
+        return ExitCode.OK

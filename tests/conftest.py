@@ -1,4 +1,4 @@
-"""Shared fixtures: run the CLI in-process with exceptions surfacing, build manifest sets."""
+"""Shared fixtures: run the CLI (in-process with exceptions surfacing, or as a subprocess), build manifest sets."""
 from __future__ import annotations
 
 import base64
@@ -32,9 +32,30 @@ def run_cli(*args: str, cwd: str | None = None, stdin: bytes | None = None, env:
     return Result(p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"))
 
 
+def invoke(*args: str, cwd: str | None = None, stdin: bytes | None = None, env: dict | None = None) -> Result:
+    """run_cli's in-process twin (click's CliRunner): the same arguments and Result, ~100x faster.
+    Internal errors surface as exceptions with their traceback instead of exit 3."""
+    from click.testing import CliRunner
+
+    from kubectl_imagewatch.cli import cli as group
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd or ROOT)
+    try:
+        r = runner.invoke(group, list(args), input=stdin, env={"IMAGEWATCH_DEBUG": "1", "NO_COLOR": "1", **(env or {})},
+                          catch_exceptions=False, prog_name="kubectl-imagewatch")
+    finally:
+        os.chdir(old)
+    return Result(r.exit_code, r.stdout, r.stderr)
+
+
 @pytest.fixture
 def cli():  # type: ignore[no-untyped-def]
-    return run_cli
+    return invoke
 
 
 def flux_objects(policies: dict, automation: dict | None = None) -> str:

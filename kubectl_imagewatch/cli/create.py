@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import click
 
-from kubectl_imagewatch.cli.common import echo
+from kubectl_imagewatch.cli.options import echo, kube_options, namespace_option
 
 
 def _labels(values: tuple) -> dict:
@@ -22,16 +22,15 @@ def _labels(values: tuple) -> dict:
 
 
 def shared(f: Callable, interval: bool = True) -> Callable:
-    opts = [
-        click.option("-n", "--namespace", default=lambda: os.environ.get("FLUX_SYSTEM_NAMESPACE", "flux-system"),
-                     show_default="flux-system", help="Namespace of the object (like the flux CLI)."),
+    opts: list[Callable[[Callable], Callable]] = [
+        namespace_option(default=lambda: os.environ.get("FLUX_SYSTEM_NAMESPACE", "flux-system"),
+                         show_default="flux-system", help="Namespace of the object (like the flux CLI)."),
         click.option("--interval", default="1m", show_default=True, help="Reconcile interval (Go duration)."),
         click.option("--label", "labels", multiple=True, help="key=value[,key=value] labels."),
         click.option("--export", is_flag=True, help="Print the manifest instead of applying it."),
         click.option("--append-to", type=click.Path(dir_okay=False), help="Append the manifest to this file (atomic)."),
         click.option("--api-version", default="v1", show_default=True, type=click.Choice(["v1", "v1beta2", "v1beta1"])),
-        click.option("--kubeconfig", type=click.Path(), help="Kubeconfig for applying (without --export)."),
-        click.option("--context", "kube_context", help="Kubeconfig context."),
+        kube_options("Kubeconfig for applying (without --export)."),
     ]
     if not interval:
         opts = [o for o in opts if o is not opts[1]]

@@ -1,11 +1,11 @@
 """`run [PATH...]`: the full loop — scan, select, rewrite, commit, push, status; once or watching."""
 from __future__ import annotations
 
-import json
-
 import click
 
-from kubectl_imagewatch.cli.common import echo, exit_with, namespace_option
+from kubectl_imagewatch.cli.options import (all_namespaces_option, cache_dir_option, default_namespace_option, echo,
+                                            exit_with, flux_release_option, kube_options, namespace_option,
+                                            output_option, paths_argument, tags_file_option)
 
 
 def _git_urls(values: tuple) -> dict:
@@ -20,28 +20,27 @@ def _git_urls(values: tuple) -> dict:
 
 
 @click.command("run")
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@paths_argument
 @click.option("--from-cluster", is_flag=True, help="Read the Flux objects from the current kubeconfig's cluster.")
-@click.option("--kubeconfig", type=click.Path(), help="Kubeconfig file (default: $KUBECONFIG, ~/.kube/config).")
-@click.option("--context", "kube_context", help="Kubeconfig context.")
-@click.option("-n", "--namespace", help="Namespace (default: the context's).")
-@click.option("-A", "--all-namespaces", is_flag=True, help="Every namespace.")
-@click.option("--tags-file", type=click.Path(allow_dash=True), help="Tags per repository instead of scanning registries.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache registry scans here.")
+@kube_options()
+@namespace_option()
+@all_namespaces_option
+@tags_file_option
+@cache_dir_option
 @click.option("--git-url", "git_urls", multiple=True, metavar="[NS/NAME=]URL",
               help="Use this URL for the GitRepository (all of them without NS/NAME=).")
 @click.option("--dry-run", is_flag=True, help="Everything up to the push; print the diff and message.")
 @click.option("--once/--watch", default=True, help="One pass (default), or reconcile on each interval until stopped.")
 @click.option("--write-status", is_flag=True, help="Write status and events to the cluster (opt-in).")
 @click.option("--force", is_flag=True, help="Write status even when Flux's image controllers are installed.")
-@click.option("--flux-release", metavar="X.Y", help="Flux release whose template data to emulate.")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@flux_release_option
+@output_option("text", "json")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default=None,
               help="Logs on stderr (default: text when watching, none for one pass).")
 @click.option("--metrics-addr", metavar="HOST:PORT", help="Serve Prometheus metrics (watch mode), e.g. :8080.")
 @click.option("--leader-elect", is_flag=True, help="Hold a coordination.k8s.io Lease; only the holder works.")
 @click.option("--lease-namespace", help="Namespace of the Lease (default: the current namespace).")
-@namespace_option
+@default_namespace_option
 def command(paths: tuple, from_cluster: bool, kubeconfig: str | None, kube_context: str | None, namespace: str | None,
             all_namespaces: bool, tags_file: str | None, cache_dir: str | None, git_urls: tuple, dry_run: bool,
             once: bool, write_status: bool, force: bool, flux_release: str | None, output: str, log_format: str | None,
@@ -58,33 +57,13 @@ def command(paths: tuple, from_cluster: bool, kubeconfig: str | None, kube_conte
       kubectl imagewatch run --from-cluster -A --watch --write-status --log-format json --metrics-addr :8080
     """
     from kubectl_imagewatch.controller import runner
+    from kubectl_imagewatch.report import run as rep
 
     if from_cluster and paths:
         raise click.UsageError("give PATHs or --from-cluster, not both")
 
     def out(report: dict) -> None:
-        if output == "json":
-            echo(json.dumps(report, indent=2) + "\n")
-            return
-        for p in report["policies"]:
-            res = p["result"]
-            echo(f"policy {p['namespace']}/{p['name']}: " + (f"{res['image']}" if res else
-                                                            f"FAILED ({p['error']['reason']}): {p['error']['message']}") + "\n")
-        for a in report["automations"]:
-            line = f"automation {a['automation']}: {a['outcome']}"
-            if a["outcome"] in ("pushed", "dry-run"):
-                line += f" {(a['commit'] or '')[:7]} to {a['branch']}"
-            if a["error"]:
-                line += f": {a['error']}"
-            echo(line + "\n")
-            for w in a["warnings"]:
-                echo(f"  warning: {w}\n")
-            if a["outcome"] in ("pushed", "dry-run") and a["message"]:
-                echo("  message:\n" + "".join(f"    {ln}\n" for ln in a["message"].splitlines()))
-            if a["outcome"] == "dry-run" and a["diff"]:
-                echo(a["diff"])
-        for s in report["skipped"]:
-            echo(f"suspended, skipped: {s}\n")
+        echo(rep.RENDERERS[output](report))
 
     code = runner.run(runner.Options(paths=paths, from_cluster=from_cluster, kubeconfig=kubeconfig,
                                      context=kube_context, namespace=namespace, all_namespaces=all_namespaces,

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 import click
 
-from kubectl_imagewatch.cli.common import color_option, echo, exit_with, namespace_option, use_color
+from kubectl_imagewatch.cli.options import (cache_dir_option, color_option, default_namespace_option, echo, exit_with,
+                                            flux_release_option, output_option, paths_argument, repo_root_option,
+                                            tags_file_option, use_color)
+from kubectl_imagewatch.errors import ExitCode
 
 
 @click.command("simulate")
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--tags-file", type=click.Path(allow_dash=True), help="Tags per repository (JSON/YAML); default: scan the registry.")
+@paths_argument
+@tags_file_option
 @click.option("--policy", "policies", multiple=True, metavar="NS/NAME", help="Only this policy (repeatable).")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option("text", "json")
 @click.option("--all", "show_all", is_flag=True, help="Show every tag, not a summary of long lists.")
-@click.option("--repo-root", type=click.Path(file_okay=False), help="Repository root for the update preview.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache registry scans here (valid for the repository's interval).")
-@click.option("--flux-release", default=None, metavar="X.Y", help="Flux release whose template data to emulate (default: current).")
-@namespace_option
+@repo_root_option("Repository root for the update preview (default: git top level).")
+@cache_dir_option
+@flux_release_option
+@default_namespace_option
 @color_option
 def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, show_all: bool,
             repo_root: str | None, cache_dir: str | None, flux_release: str | None, default_namespace: str,
@@ -41,13 +44,11 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
     for f in result.input_problems:
         click.echo(f"warning: {f.path}:{f.line}:{f.column} {f.check} {f.message} (skipped)", err=True)
     if output == "json":
-        extra = {"changes": result.update.changes_json(), "commits": result.update.commits_json(),
-                 "warnings": result.update.warnings} if result.update else None
-        echo(rep.render_json(result.policies, extra))
+        echo(rep.render_json(result))
     else:
         echo(rep.render_text(result.policies, show_all=show_all, color=use_color(color)))
         if result.update is not None:
             from kubectl_imagewatch.report import update as urep
 
             echo(urep.render_text(result.update, diff=True, color=use_color(color)))
-    exit_with(0 if all(r.ok for r in result.policies) else 1)
+    exit_with(ExitCode.OK if all(r.ok for r in result.policies) else ExitCode.FINDINGS)

@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import click
 
-from kubectl_imagewatch.cli.common import color_option, echo, exit_with, namespace_option, use_color
+from kubectl_imagewatch.cli.options import (color_option, default_namespace_option, echo, exit_with,
+                                            flux_release_option, output_option, paths_argument, repo_root_option,
+                                            tags_file_option, use_color)
+from kubectl_imagewatch.errors import ExitCode
 
 
 @click.command("update")
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--repo-root", type=click.Path(file_okay=False, exists=True),
-              help="Working tree to update (default: git top level of the current directory).")
-@click.option("--tags-file", type=click.Path(allow_dash=True), help="Tags per repository; default: scan the registry.")
+@paths_argument
+@repo_root_option("Working tree to update (default: git top level of the current directory).")
+@tags_file_option
 @click.option("--dry-run", is_flag=True, help="Print the diff and messages; write nothing.")
 @click.option("--commit", "do_commit", is_flag=True, help="Also make a local git commit per automation.")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--flux-release", default=None, metavar="X.Y", help="Flux release whose template data to emulate.")
-@namespace_option
+@output_option("text", "json")
+@flux_release_option
+@default_namespace_option
 @color_option
 def command(paths: tuple, repo_root: str | None, tags_file: str | None, dry_run: bool, do_commit: bool,
             output: str, flux_release: str | None, default_namespace: str, color: str) -> None:
@@ -42,4 +44,4 @@ def command(paths: tuple, repo_root: str | None, tags_file: str | None, dry_run:
         for e in res.policy_errors:
             echo(f"warning: {e}\n")
         echo(rep.render_text(res.plan, diff=dry_run, color=use_color(color), written=None if dry_run else res.written))
-    exit_with(0 if res.plan.ok else 1)
+    exit_with(ExitCode.OK if res.plan.ok else ExitCode.FINDINGS)

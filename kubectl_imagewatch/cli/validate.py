@@ -5,20 +5,22 @@ import os
 
 import click
 
-from kubectl_imagewatch.cli.common import color_option, echo, exit_with, namespace_option, use_color
+from kubectl_imagewatch.cli.options import (color_option, default_namespace_option, echo, exit_with, output_option,
+                                            paths_argument, repo_root_option, use_color)
+from kubectl_imagewatch.errors import ExitCode
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("-o", "--output", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
-              help="Output format (default: github under GitHub Actions, else text).")
+@paths_argument
+@output_option("text", "json", "sarif", "github", default=None,
+               help="Output format (default: github under GitHub Actions, else text).")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-@click.option("--repo-root", type=click.Path(file_okay=False), help="Repository root for update.path (default: git top level).")
+@repo_root_option()
 @click.option("--repo-context", is_flag=True,
               help="Index Flux objects from the whole repository but report only PATHS (pre-commit).")
 @click.option("--disable", multiple=True, metavar="ID", help="Skip a check id (repeatable).")
 @click.option("--list-checks", is_flag=True, help="List every check id and exit.")
-@namespace_option
+@default_namespace_option
 @color_option
 def command(paths: tuple, output: str | None, strict: bool, repo_root: str | None, repo_context: bool,
             disable: tuple, list_checks: bool, default_namespace: str, color: str) -> None:
@@ -39,12 +41,9 @@ def command(paths: tuple, output: str | None, strict: bool, repo_root: str | Non
 
         for c in CHECKS.values():
             click.echo(f"{c.id}  {c.severity.value:<7}  {c.slug:<26} {c.summary}")
-        exit_with(0)
+        exit_with(ExitCode.OK)
     if output is None:
         output = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    for p in paths:
-        if p != "-" and not os.path.lexists(p):
-            raise click.UsageError(f"no such file or directory: {p}")
     rep = api.validate(paths, api.ValidateOptions(repo_root=repo_root, default_namespace=default_namespace,
                                                   repo_context=repo_context, disabled=frozenset(disable)))
     echo(report.render(output, rep, color=use_color(color)))

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from kubectl_imagewatch.automation import loop as automation
 from kubectl_imagewatch.golang import duration as goduration
-from kubectl_imagewatch.errors import OperationError, UsageError
+from kubectl_imagewatch.errors import ExitCode, OperationError, UsageError
 from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_REPOSITORY, IMAGE_UPDATE_AUTOMATION
 
 
@@ -119,9 +119,6 @@ def _inventory(opts: Options, cluster: Any) -> Any:
         return cluster.inventory(opts.namespace, opts.all_namespaces)
     if not opts.paths:
         raise UsageError("give manifest PATHs or --from-cluster")
-    for p in opts.paths:
-        if p != "-" and not os.path.lexists(p):
-            raise UsageError(f"no such file or directory: {p}")
     return inventory.build(list(opts.paths), opts.default_namespace, markers=False)
 
 
@@ -251,4 +248,4 @@ def run(opts: Options, out: Callable[[dict], None], stop: Optional[threading.Eve
     finally:
         if srv is not None:
             srv.shutdown()
-    return 1 if failed else 0
+    return ExitCode.FINDINGS if failed else ExitCode.OK

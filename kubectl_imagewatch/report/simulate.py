@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from kubectl_imagewatch.reflector.simulate import PolicyResult
+
+if TYPE_CHECKING:
+    from kubectl_imagewatch.api import SimulateResult
 
 _C = {"selected": "\033[32m", "excluded": "\033[90m", "filtered": "\033[90m", "unparsable": "\033[33m",
       "out-of-range": "\033[33m", "lower": "", "candidate": ""}
@@ -61,8 +65,10 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
     return "\n".join(out) + "\n"
 
 
-def render_json(results: list[PolicyResult], extra: dict | None = None) -> str:
-    doc = {"policies": [r.as_dict() for r in results]}
-    if extra:
-        doc.update(extra)
+def render_json(result: "SimulateResult") -> str:
+    """{"policies": [...]} plus, when an automation covers them, the update it causes."""
+    doc: dict = {"policies": [r.as_dict() for r in result.policies]}
+    if result.update is not None:
+        doc.update({"changes": result.update.changes_json(), "commits": result.update.commits_json(),
+                    "warnings": result.update.warnings})
     return json.dumps(doc, indent=2) + "\n"

@@ -1,27 +1,26 @@
-"""End to end through the installed command: the README's flows, bad input, exit codes."""
+"""The CLI in-process (click's CliRunner): the README's flows, bad input, exit codes."""
 from __future__ import annotations
 
 import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, invoke
 
 
 def test_help_lists_every_command() -> None:
-    r = run_cli("--help")
+    r = invoke("--help")
     assert r.code == 0
     for cmd in ("validate", "simulate", "update", "run", "create"):
         assert cmd in r.out
 
 
 def test_validate_examples_clean() -> None:
-    r = run_cli("validate", "examples/")
+    r = invoke("validate", "examples/")
     assert r.code == 0, r.out + r.err
     assert "0 errors" in r.out
 
@@ -29,7 +28,7 @@ def test_validate_examples_clean() -> None:
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
 def test_validate_formats(fmt: str) -> None:
     bad = ROOT / "tests/cases/checks/IW204/bad.yaml"
-    r = run_cli("validate", "-o", fmt, str(bad))
+    r = invoke("validate", "-o", fmt, str(bad))
     assert r.code == 1
     if fmt == "json":
         assert any(f["check"] == "IW204" for f in r.json()["findings"])
@@ -46,19 +45,30 @@ def test_validate_formats(fmt: str) -> None:
 
 def test_strict_makes_warnings_fail() -> None:
     bad = ROOT / "tests/cases/checks/IW011/bad.yaml"
-    assert run_cli("validate", str(bad)).code == 0
-    assert run_cli("validate", "--strict", str(bad)).code == 1
+    assert invoke("validate", str(bad)).code == 0
+    assert invoke("validate", "--strict", str(bad)).code == 1
 
 
 def test_validate_stdin() -> None:
     data = (ROOT / "tests/cases/checks/IW204/bad.yaml").read_bytes()
-    r = run_cli("validate", "-", stdin=data)
+    r = invoke("validate", "-", stdin=data)
     assert r.code == 1 and "<stdin>" in r.out
 
 
-def test_usage_errors_exit_2() -> None:
-    assert run_cli("validate", "does/not/exist").code == 2
-    assert run_cli("validate", "-o", "xml", "examples").code == 2
+@pytest.mark.parametrize("args,msg", [
+    (["validate", "does/not/exist"], "no such file or directory: does/not/exist"),
+    (["simulate", "does/not/exist"], "no such file or directory: does/not/exist"),
+    (["update", "does/not/exist", "--repo-root", "examples"], "no such file or directory: does/not/exist"),
+    (["run", "does/not/exist"], "no such file or directory: does/not/exist"),
+    (["validate", "-o", "xml", "examples"], "'xml' is not one of"),
+    (["validate", "--repo-root", "nowhere", "examples"], "nowhere"),
+    (["simulate", "examples/", "--tags-file", "examples/tags.yaml", "--flux-release", "abc"], "unknown Flux release 'abc'"),
+    (["update", "examples/", "--repo-root", "examples", "--flux-release", "2"], "unknown Flux release '2'"),
+    (["run", "examples/", "--flux-release", "x.y"], "unknown Flux release 'x.y'"),
+])
+def test_usage_errors_exit_2(args: list, msg: str) -> None:
+    r = invoke(*args)
+    assert r.code == 2 and msg in r.err, r.err
 
 
 def bad_inputs(tmp: Path) -> None:
@@ -83,7 +93,7 @@ def bad_inputs(tmp: Path) -> None:
 
 def test_bad_input_never_tracebacks(tmp_path: Path) -> None:
     bad_inputs(tmp_path)
-    r = run_cli("validate", "-o", "json", str(tmp_path))
+    r = invoke("validate", "-o", "json", str(tmp_path))
     assert r.code == 1, r.err
     assert "Traceback" not in r.err and r.err == ""
     found = {(Path(f["path"]).name, f["check"]) for f in r.json()["findings"]}
@@ -96,12 +106,12 @@ def test_bad_input_never_tracebacks(tmp_path: Path) -> None:
 
 
 def test_simulate_examples_text_and_json() -> None:
-    r = run_cli("simulate", "examples/", "--tags-file", "examples/tags.yaml", "--repo-root", "examples")
+    r = invoke("simulate", "examples/", "--tags-file", "examples/tags.yaml", "--repo-root", "examples")
     assert r.code == 0, r.err
     assert "latest: ghcr.io/stefanprodan/podinfo:6.10.1" in r.out
     assert "out-of-range" in r.out and "excluded" in r.out and "filtered" in r.out
     assert "+          image: ghcr.io/stefanprodan/podinfo:6.10.1" in r.out
-    j = run_cli("simulate", "examples/", "--tags-file", "examples/tags.yaml", "-o", "json").json()
+    j = invoke("simulate", "examples/", "--tags-file", "examples/tags.yaml", "-o", "json").json()
     p = j["policies"][0]
     assert p["result"] == {"tag": "6.10.1", "image": "ghcr.io/stefanprodan/podinfo:6.10.1", "digest": None}
     assert {t["tag"]: t["verdict"] for t in p["tags"]}["7.0.0"] == "out-of-range"
@@ -110,7 +120,7 @@ def test_simulate_examples_text_and_json() -> None:
 def test_simulate_failed_policy_exits_1(tmp_path: Path) -> None:
     tags = tmp_path / "tags.json"
     tags.write_text(json.dumps({"flux-system/podinfo": ["latest", "main"]}))
-    r = run_cli("simulate", "examples/flux-system", "--tags-file", str(tags), "-o", "json")
+    r = invoke("simulate", "examples/flux-system", "--tags-file", str(tags), "-o", "json")
     assert r.code == 1
     assert r.json()["policies"][0]["error"]["reason"] == "no-match"
 
@@ -119,12 +129,12 @@ def test_update_dry_run_then_write(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "examples", repo)
     before = (repo / "apps/podinfo/deployment.yaml").read_bytes()
-    r = run_cli("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file",
+    r = invoke("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file",
                 str(repo / "tags.yaml"), "--dry-run")
     assert r.code == 0, r.err
     assert "- ghcr.io/stefanprodan/podinfo:6.5.0 -> ghcr.io/stefanprodan/podinfo:6.10.1" in r.out
     assert (repo / "apps/podinfo/deployment.yaml").read_bytes() == before
-    r = run_cli("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file",
+    r = invoke("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file",
                 str(repo / "tags.yaml"), "-o", "json")
     assert r.code == 0, r.err
     after = (repo / "apps/podinfo/deployment.yaml").read_bytes()
@@ -141,7 +151,7 @@ def test_update_commit(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
     subprocess.run(["git", "-C", str(repo), "commit", "-qm", "init"], check=True, env=env)
-    r = run_cli("update", "flux-system", "--tags-file", "tags.yaml", "--commit", cwd=str(repo))
+    r = invoke("update", "flux-system", "--tags-file", "tags.yaml", "--commit", cwd=str(repo))
     assert r.code == 0, r.err
     log = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%an <%ae>%n%B"], capture_output=True,
                          text=True).stdout
@@ -156,7 +166,7 @@ def test_symlink_out_of_repo_is_refused(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", repo)
     os.symlink(outside, repo / "apps" / "evil.yaml")
     os.symlink("podinfo/deployment.yaml", repo / "apps" / "alias.yaml")  # inside the repo: fine
-    r = run_cli("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
+    r = invoke("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
     assert r.code == 0, r.err
     assert outside.read_text().count("1.0.0") == 1
     assert "outside the repository" in r.out
@@ -170,7 +180,7 @@ def test_template_error_writes_nothing(tmp_path: Path) -> None:
     f = repo / "flux-system/image-automation.yaml"
     f.write_text(f.read_text().replace("{{ range .Changed.Changes -}}", "{{ range .Updated.Images -}}"))
     before = (repo / "apps/podinfo/deployment.yaml").read_bytes()
-    r = run_cli("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
+    r = invoke("update", str(repo / "flux-system"), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
     assert r.code == 1
     assert "removed field .Updated" in r.out
     assert (repo / "apps/podinfo/deployment.yaml").read_bytes() == before
@@ -199,7 +209,7 @@ spec:
 
 
 def test_create_update_matches_flux_golden() -> None:
-    r = run_cli("create", "image", "update", "flux-system", "--git-repo-ref", "flux-system", "--checkout-branch",
+    r = invoke("create", "image", "update", "flux-system", "--git-repo-ref", "flux-system", "--checkout-branch",
                 "main", "--author-name", "flux", "--author-email", "flux@example.com", "--export")
     assert r.code == 0, r.err
     assert r.out == FLUX_GOLDEN_UPDATE
@@ -209,7 +219,7 @@ def test_create_article_examples() -> None:
     """The article's three objects (v1beta1): same content; Flux's CLI prints keys sorted."""
     import yaml
 
-    r = run_cli("create", "image", "policy", "test-website-policy", "--namespace=testing", "--image-ref=test-website",
+    r = invoke("create", "image", "policy", "test-website-policy", "--namespace=testing", "--image-ref=test-website",
                 "--select-semver=>=1.0.0", r"--filter-regex=^v(?P<ver>(\d+\.)?(\d+\.)?(\*|\d+))-[a-fA-F0-9]+.*-testing",
                 "--filter-extract=$ver", "--export", "--api-version", "v1beta1")
     assert r.code == 0, r.err
@@ -220,7 +230,7 @@ def test_create_article_examples() -> None:
                  "filterTags": {"pattern": r"^v(?P<ver>(\d+\.)?(\d+\.)?(\*|\d+))-[a-fA-F0-9]+.*-testing", "extract": "$ver"},
                  "policy": {"semver": {"range": ">=1.0.0"}}}}
     assert "      range: '>=1.0.0'\n" in r.out
-    r = run_cli("create", "image", "repository", "test-website", "--namespace=testing",
+    r = invoke("create", "image", "repository", "test-website", "--namespace=testing",
                 "--image=12345678.dckr.ecr.us-west-2.amazonaws.com/test-website", "--interval=1m0s",
                 "--secret-ref=imagerepo-credentials", "--export", "--api-version", "v1beta1")
     assert r.out == """---
@@ -245,36 +255,22 @@ spec:
     (["--select-alpha", "up"], "asc or desc"),
 ])
 def test_create_policy_rejects(args: list, msg: str) -> None:
-    r = run_cli("create", "image", "policy", "p", "--image-ref", "r", *args, "--export")
+    r = invoke("create", "image", "policy", "p", "--image-ref", "r", *args, "--export")
     assert r.code == 2 and r.out == "" and msg in r.err
 
 
 def test_create_append_to_keeps_documents(tmp_path: Path) -> None:
     f = tmp_path / "deploy.yaml"
     f.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
-    r = run_cli("create", "image", "repository", "app", "--image", "ghcr.io/a/b", "--append-to", str(f))
+    r = invoke("create", "image", "repository", "app", "--image", "ghcr.io/a/b", "--append-to", str(f))
     assert r.code == 0, r.err
     assert f.read_text().startswith("apiVersion: v1\nkind: ConfigMap") and "kind: ImageRepository" in f.read_text()
-
-
-def test_lazy_imports_on_validate(tmp_path: Path) -> None:
-    plain = tmp_path / "plain.yaml"
-    plain.write_text("apiVersion: v1\nkind: ConfigMap\n")
-    code = ("import sys; from kubectl_imagewatch import api; api.validate([%r]); "
-            "print(sorted(m for m in ('kubernetes', 'jsonschema', 'httpx', 're2', 'ruamel.yaml') if m in sys.modules))"
-            % str(plain))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout
-    assert out.strip() == "[]"
-    code2 = ("import sys; from kubectl_imagewatch import api; api.validate(['examples']); "
-             "print('kubernetes' in sys.modules, 'httpx' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True,
-                          cwd=ROOT).stdout.strip() == "False False"
 
 
 def test_create_article_automation_content() -> None:
     import yaml
 
-    r = run_cli("create", "image", "update", "test-website", "--namespace=testing", "--git-repo-ref=deployments-repo",
+    r = invoke("create", "image", "update", "test-website", "--namespace=testing", "--git-repo-ref=deployments-repo",
                 "--git-repo-path=./${CUSTOMER_NAME}/${PROJECT_NAME}/${ENVIRONMENT_NAME}/tenants/testing",
                 "--checkout-branch=master", "--push-branch=master", "--author-name=fluxcdbot",
                 "--author-email=fluxcdbot@fauzislami.com", "--commit-template={{range .Updated.Images}}{{println .}}{{end}}",
@@ -320,8 +316,8 @@ def test_quick_start_first_block_commands() -> None:
     assert cmds[0] == "kubectl imagewatch validate examples/"
     for c in cmds:
         args = c.split()[2:] if c.startswith("kubectl imagewatch") else c.split()[1:]
-        r = run_cli(*args)
+        r = invoke(*args)
         assert r.code == 0, (c, r.out, r.err)
         assert "Traceback" not in r.err
-    sim = run_cli(*cmds[1].split()[1:])
+    sim = invoke(*cmds[1].split()[1:])
     assert "latest: ghcr.io/stefanprodan/podinfo:6.10.1" in sim.out and "+    newTag: 6.10.1" in sim.out

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_cli, write_manifests
+from tests.conftest import ROOT, invoke, write_manifests
 
 
 def test_kind_list_is_validated(tmp_path: Path) -> None:
     bad = yaml.safe_load_all((ROOT / "tests/cases/checks/IW204/bad.yaml").read_text())
     f = tmp_path / "list.yaml"
     f.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": list(bad)}))
-    r = run_cli("validate", "-o", "json", str(f))
+    r = invoke("validate", "-o", "json", str(f))
     assert r.code == 1
     assert [x["check"] for x in r.json()["findings"]] == ["IW204"]
 
@@ -25,7 +25,7 @@ def test_kind_list_is_validated(tmp_path: Path) -> None:
 def test_list_checks_matches_table() -> None:
     from kubectl_imagewatch.checks import CHECKS
 
-    r = run_cli("validate", "--list-checks")
+    r = invoke("validate", "--list-checks")
     assert r.code == 0
     assert [line.split()[0] for line in r.out.splitlines()] == list(CHECKS)
 
@@ -56,11 +56,11 @@ def test_plugin_manifest() -> None:
 
 def test_simulate_policy_filter_and_stdin_tags(tmp_path: Path) -> None:
     tags = json.dumps({"ghcr.io/stefanprodan/podinfo": {"6.5.0": "sha256:aa", "6.6.0": "sha256:bb"}}).encode()
-    r = run_cli("simulate", "examples/flux-system", "--tags-file", "-", "--policy", "flux-system/podinfo", "-o", "json",
+    r = invoke("simulate", "examples/flux-system", "--tags-file", "-", "--policy", "flux-system/podinfo", "-o", "json",
                 stdin=tags)
     assert r.code == 0, r.err
     assert r.json()["policies"][0]["result"]["tag"] == "6.6.0"
-    r = run_cli("simulate", "examples/flux-system", "--tags-file", "-", "--policy", "nope", stdin=tags)
+    r = invoke("simulate", "examples/flux-system", "--tags-file", "-", "--policy", "nope", stdin=tags)
     assert r.code == 2 and "no ImagePolicy nope" in r.err
 
 
@@ -69,11 +69,11 @@ def test_simulate_reports_random_ties(tmp_path: Path) -> None:
                         {"filterTags": {"pattern": ".*"}, "policy": {"semver": {"range": ">=1.0.0"}}})
     t = tmp_path / "t.yaml"
     t.write_text("flux-system/app: [1.0.0, v1.0.0, 0.9.0]\n")
-    r = run_cli("simulate", str(m), "--tags-file", str(t), "-o", "json")
+    r = invoke("simulate", str(m), "--tags-file", str(t), "-o", "json")
     p = r.json()["policies"][0]
     assert sorted(p["tied"]) == ["1.0.0", "v1.0.0"] and p["result"]["tag"] in p["tied"]
     assert "random" in p["warnings"][0]
-    r = run_cli("simulate", str(m), "--tags-file", str(t))
+    r = invoke("simulate", str(m), "--tags-file", str(t))
     assert "tie" in r.out and "Flux picks one at random" in r.out
 
 
@@ -82,7 +82,7 @@ def test_simulate_numerical_failure_names_the_tag(tmp_path: Path) -> None:
                         {"policy": {"numerical": {"order": "asc"}}})
     t = tmp_path / "t.json"
     t.write_text(json.dumps({"flux-system/app": ["1", "2", "latest", "10"]}))
-    r = run_cli("simulate", str(m), "--tags-file", str(t), "-o", "json")
+    r = invoke("simulate", str(m), "--tags-file", str(t), "-o", "json")
     assert r.code == 1
     p = r.json()["policies"][0]
     assert p["error"]["reason"] == "invalid-numeric" and "'latest'" in p["error"]["message"]
@@ -93,24 +93,24 @@ def test_no_color_and_long_lists_collapse(tmp_path: Path) -> None:
     tags = {"flux-system/podinfo": [f"6.{i}.0" for i in range(40)]}
     t = tmp_path / "t.json"
     t.write_text(json.dumps(tags))
-    r = run_cli("simulate", "examples/flux-system", "--tags-file", str(t), "--color", "auto",
+    r = invoke("simulate", "examples/flux-system", "--tags-file", str(t), "--color", "auto",
                 env={"NO_COLOR": "1"})
     assert "\033[" not in r.out
     assert "more (" in r.out and "--all shows every tag" in r.out
-    r = run_cli("simulate", "examples/flux-system", "--tags-file", str(t), "--all")
+    r = invoke("simulate", "examples/flux-system", "--tags-file", str(t), "--all")
     assert "6.0.0" in r.out and "more (" not in r.out
 
 
 def test_help_examples_use_real_flags() -> None:
     """Every example in the top-level help parses: its flags exist (checked with --help appended)."""
-    r = run_cli("--help")
+    r = invoke("--help")
     examples = [ln.strip() for ln in r.out.splitlines() if ln.strip().startswith("kubectl imagewatch ")]
     assert len(examples) == 5
     for ex in examples:
         words = ex.split()[2:]
         flags = [w for w in words if w.startswith("--")]
         sub = words[:3] if words[0] == "create" else words[:1]
-        help_text = run_cli(*sub, "--help").out
+        help_text = invoke(*sub, "--help").out
         for f in flags:
             assert f in help_text, (ex, f)
 
@@ -122,6 +122,6 @@ def test_tags_file_plain_lists(tmp_path: Path, content: str, winner: str) -> Non
     """Flux's tags.txt (one per line) and bare lists apply to every repository."""
     t = tmp_path / "tags.txt"
     t.write_text(content)
-    r = run_cli("simulate", "examples/flux-system", "--tags-file", str(t), "-o", "json")
+    r = invoke("simulate", "examples/flux-system", "--tags-file", str(t), "-o", "json")
     assert r.code == 0, r.err
     assert r.json()["policies"][0]["result"]["tag"] == winner
