@@ -53,13 +53,14 @@ class ValidateOptions:
 
 
 def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) -> Report:
-    from kubectl_imagewatch.manifests import inventory
-    from kubectl_imagewatch.checks import schema
-    from kubectl_imagewatch.checks import automations, markers, policies, references, repositories, versions
+    from kubectl_imagewatch import checks
     from kubectl_imagewatch.checks.base import Context
+    from kubectl_imagewatch.manifests import inventory
 
+    disabled = checks.resolve_ids(opts.disabled)
     paths = list(paths) or ["."]
     root = opts.repo_root or find_repo_root(next((p for p in paths if p != "-"), "."))
+    scope = checks.Scope(disabled=disabled)
     if opts.repo_context and root:
         git_dir = os.path.join(root, ".git")
         cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
@@ -67,36 +68,13 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
         marker_paths = {w for w in wanted if os.path.isfile(w)} if all(os.path.isfile(w) for w in wanted) else None
         inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace, cache_file=cache,
                               marker_paths=marker_paths)
-        inv.report_paths = wanted
+        stdin = {"<stdin>"} if "-" in paths else set()  # the name inventory.build shows for stdin
+        scope = checks.Scope(paths=frozenset(wanted | stdin), disabled=disabled)
     else:
         inv = inventory.build(paths, opts.default_namespace)
     if not opts.repo_root and not opts.repo_context:
         root = guess_repo_root(paths, inv)
-    ctx = Context(inv, repo_root=root or os.getcwd())
-    report = Report(files_checked=inv.files_read, objects_checked=len(inv.objects))
-    report.extend(inv.findings)
-    def reported(path: str) -> bool:
-        if inv.report_paths is None:
-            return True
-        a = os.path.abspath(path)
-        return a in inv.report_paths or any(a.startswith(k + os.sep) for k in inv.report_paths)
-
-    for obj in inv.objects:
-        if not reported(obj.doc.path):
-            continue  # indexed for references only (--repo-context)
-        report.extend(versions.check(obj, ctx))
-        report.extend(schema.check(obj))
-        for family in (policies, repositories, automations):
-            report.extend(family.check(obj, ctx))
-    report.extend(references.check_set(ctx))
-    report.extend(markers.check_set(ctx))
-    if inv.report_paths is not None:
-        report.findings = [f for f in report.findings if reported(f.path)]
-    pattern_hits = {(f.path, f.line, f.column) for f in report.findings if f.check == "IW105"}
-    report.findings = [f for f in report.findings if not (f.check == "IW208" and (f.path, f.line, f.column) in pattern_hits)]
-    if opts.disabled:
-        report.findings = [f for f in report.findings if f.check not in opts.disabled]
-    return report
+    return checks.run(Context(inv, repo_root=root or os.getcwd()), scope)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,73 +1,89 @@
-"""The table of checks: every finding `validate` can produce has a stable id listed here.
+"""The checks: the table (table.py) lists every id with its severity and family; run() dispatches.
 
-Ids are never reused. Each row names the family module that yields it; docs/checks.md is generated
-from this table and the examples in tests/cases/checks (scripts/gen_docs.py).
+A family is a module of this package with either `check(obj, ctx)` (one object at a time) or
+`check_set(ctx)` (across objects: references, markers); the `loader` family's findings are made
+while reading files (manifests/loader.py) and carried by the inventory. A new check is a row in the
+table and code in its family: nothing here changes.
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import importlib
+import os
+import re
+from typing import TYPE_CHECKING, Iterable, Optional
 
-from kubectl_imagewatch.findings import Severity
+from kubectl_imagewatch.checks.table import CHECKS, Check
+
+if TYPE_CHECKING:
+    from kubectl_imagewatch.checks.base import Context
+    from kubectl_imagewatch.findings import Finding, Report
+
+__all__ = ["CHECKS", "Check", "Scope", "resolve_ids", "run"]
+
+SLUGS = {c.slug: c.id for c in CHECKS.values()}
+
+
+def resolve_ids(names: Iterable[str], what: str = "--disable") -> frozenset[str]:
+    """Check ids (or slugs) -> ids; an unknown one is a usage error naming the closest ids."""
+    from kubectl_imagewatch.errors import UsageError
+
+    out = set()
+    for name in names:
+        n = name.strip()
+        cid = n.upper() if n.upper() in CHECKS else SLUGS.get(n.lower())
+        if cid is None:  # a well-formed id is simply unknown: suggesting its neighbours would mislead
+            close = [] if re.fullmatch(r"IW\d{3}", n.upper()) else \
+                difflib.get_close_matches(n.upper(), list(CHECKS), n=1) or \
+                difflib.get_close_matches(n.lower(), list(SLUGS), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise UsageError(f"{what}: unknown check id {name!r}{hint} (validate --list-checks lists them)")
+        out.add(cid)
+    return frozenset(out)
 
 
 @dataclasses.dataclass(frozen=True)
-class Check:
-    id: str
-    slug: str
-    severity: Severity
-    family: str
-    summary: str
+class Scope:
+    """What a run reports: findings in `paths` (absolute files or directories, or the name shown
+    for stdin; None: everywhere) minus the `disabled` ids. `cross_object=False` runs only the checks
+    that look at one object or file (an object made by `create` has no neighbours to resolve)."""
+
+    paths: Optional[frozenset[str]] = None
+    disabled: frozenset[str] = frozenset()
+    cross_object: bool = True
+
+    def covers(self, path: str) -> bool:
+        if self.paths is None or path in self.paths:
+            return True
+        a = os.path.abspath(path)
+        return a in self.paths or any(a.startswith(p + os.sep) for p in self.paths)
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-CHECKS: dict[str, Check] = {c.id: c for c in [
-    Check("IW001", "yaml-syntax", E, "loader", "The file does not parse as YAML (or is too large/deep after aliases)."),
-    Check("IW002", "encoding", E, "loader", "The file is not valid UTF-8."),
-    Check("IW003", "duplicate-key", E, "loader", "A mapping repeats a key; kubectl refuses it."),
-    Check("IW004", "unreadable", W, "loader", "A file could not be read (missing, broken symlink, binary, too large)."),
-    Check("IW010", "unknown-api-version", E, "versions", "No Flux release ever served this apiVersion for the kind."),
-    Check("IW011", "retired-api-version", W, "versions", "Current Flux no longer serves this apiVersion."),
-    Check("IW012", "missing-name", E, "versions", "metadata.name is missing."),
-    Check("IW013", "duplicate-object", W, "references", "Two manifests define the same kind, namespace and name."),
-    Check("IW101", "unknown-field", E, "schema", "A field the CRD schema does not define (the API server drops or rejects it)."),
-    Check("IW102", "required-field", E, "schema", "A field the CRD schema requires is missing."),
-    Check("IW103", "wrong-type", E, "schema", "A value has the wrong type for the CRD schema."),
-    Check("IW104", "not-in-enum", E, "schema", "A value is not one of the CRD's allowed values."),
-    Check("IW105", "pattern-mismatch", E, "schema", "A value does not match the CRD's pattern (e.g. a Go duration)."),
-    Check("IW106", "schema-other", E, "schema", "Another CRD schema rule (maxItems, minLength, ...) is violated."),
-    Check("IW107", "cel-rule", E, "schema", "A CRD CEL rule (x-kubernetes-validations) fails."),
-    Check("IW201", "invalid-pattern", E, "policies", "filterTags.pattern does not compile under Go's RE2 rules."),
-    Check("IW202", "extract-unknown-group", E, "policies", "filterTags.extract names a group the pattern does not define."),
-    Check("IW203", "extract-without-pattern", E, "policies", "filterTags.extract is set without a pattern."),
-    Check("IW204", "invalid-range", E, "policies", "policy.semver.range does not parse under Masterminds/semver v3."),
-    Check("IW205", "policy-choice", E, "policies", "Not exactly one of semver, alphabetical, numerical is set."),
-    Check("IW206", "extract-ambiguous-group", W, "policies", "`$1x` in extract is the group named `1x`, not group 1 then x."),
-    Check("IW207", "invalid-exclusion", E, "repositories", "An exclusionList entry does not compile under Go's RE2 rules."),
-    Check("IW208", "invalid-duration", E, "repositories", "interval/timeout is not a Go duration Flux can use."),
-    Check("IW209", "invalid-image", E, "repositories", "spec.image has a tag, digest, scheme or upper case; Flux stalls."),
-    Check("IW210", "digest-interval", E, "policies", "digestReflectionPolicy Always needs spec.interval (controller stalls)."),
-    Check("IW211", "unfiltered-order-policy", W, "policies", "A numerical or alphabetical policy without filterTags.pattern: every tag competes."),
-    Check("IW301", "repository-ref", E, "references", "imageRepositoryRef does not resolve to an ImageRepository in the set."),
-    Check("IW302", "cross-namespace-ref", E, "references", "A cross-namespace imageRepositoryRef is not allowed by the repository's accessFrom."),
-    Check("IW303", "source-ref", I, "references", "sourceRef names a GitRepository that is not in the scanned set."),
-    Check("IW304", "update-path", E, "automations", "update.path is absolute or leaves the repository."),
-    Check("IW305", "template-syntax", E, "automations", "git.commit.messageTemplate does not parse as a Go template."),
-    Check("IW306", "template-removed-field", E, "automations", "The template uses .Updated or .Changed.ImageResult, removed in Flux 2.7."),
-    Check("IW307", "template-unknown", E, "automations", "The template uses a field or function Flux does not provide."),
-    Check("IW308", "policy-selector", E, "automations", "policySelector is not a valid label selector."),
-    Check("IW309", "git-spec", E, "automations", "spec.git (checkout/commit/push) cannot work as written."),
-    Check("IW401", "marker-syntax", W, "markers", "A comment mentions $imagepolicy but Flux cannot read it as a marker."),
-    Check("IW402", "marker-value", E, "markers", "The marker value is not <namespace>:<name>[:tag|:name|:digest]."),
-    Check("IW403", "marker-unknown-policy", E, "markers", "The marker names an ImagePolicy that is not in the scanned set."),
-    Check("IW404", "marker-not-selected", W, "markers", "The policy exists but the automation does not use it (namespace or policySelector)."),
-    Check("IW405", "marker-position", W, "markers", "The marker is not on a scalar value, so Flux ignores it."),
-    Check("IW406", "marker-unread-file", W, "markers", "The marker is in a file Flux does not read or cannot parse."),
-    Check("IW407", "marker-digest", W, "markers", "A :digest marker whose policy reflects no digest: Flux writes an empty value."),
-    Check("IW409", "marker-outside-automations", I, "markers", "The marker is in a file no automation's update.path covers."),
-    Check("IW408", "marker-shape", W, "markers", "The marked value does not look like what the marker writes (e.g. a tag marker on image:tag)."),
-]}
+def families() -> list[str]:
+    """The family modules in table order, each once."""
+    return list(dict.fromkeys(c.family for c in CHECKS.values()))
 
 
-def finding_severity(check_id: str) -> Severity:
-    return CHECKS[check_id].severity
+def _family(name: str, ctx: "Context", scope: Scope) -> Iterable["Finding"]:
+    if name == "loader":
+        return ctx.inventory.findings
+    mod = importlib.import_module(f"{__name__}.{name}")
+    if hasattr(mod, "check"):
+        return [f for obj in ctx.inventory.objects if scope.covers(obj.doc.path) for f in mod.check(obj, ctx)]
+    return mod.check_set(ctx) if scope.cross_object else []
+
+
+def run(ctx: "Context", scope: Scope = Scope()) -> "Report":
+    """Every family's findings for ctx.inventory, within scope; a finding whose id the table says
+    another id's finding at the same position supersedes is dropped (one problem, one finding)."""
+    from kubectl_imagewatch.findings import Report
+
+    inv = ctx.inventory
+    report = Report(files_checked=inv.files_read, objects_checked=len(inv.objects))
+    for name in families():
+        report.extend(f for f in _family(name, ctx, scope) if f.check not in scope.disabled and scope.covers(f.path))
+    at = {(f.check, f.path, f.line, f.column) for f in report.findings}
+    report.findings = [f for f in report.findings
+                       if not any((s, f.path, f.line, f.column) in at for s in CHECKS[f.check].superseded_by)]
+    return report

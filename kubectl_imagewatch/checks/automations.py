@@ -12,7 +12,7 @@ from typing import Iterator
 from kubectl_imagewatch.flux import selector
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.checks.repositories import check_duration
-from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 CLASSIC_FIX = ("Flux 2.7+ template: '{{range $f, $o := .Changed.FileChanges}}{{range $id, $cs := $o}}"
@@ -74,12 +74,11 @@ def _template(obj: FluxObject, ctx: Context, tmpl: str) -> Iterator[Finding]:
         return
     old_api = obj.version in ("v1beta1", "v1beta2")
     for use in template.removed_fields(tree):
-        sev = Severity.WARNING if old_api else Severity.ERROR
         when = ("works on image-automation-controller <= v0.41 but stalls the object from Flux 2.7 "
                 "(controller v1.0) on" if old_api else "stalls the object on Flux 2.7+ (RemovedTemplateField)")
         hint = ("use .Changed.FileChanges or .Changed.Objects" if "ImageResult" in use else
                 "use .Changed (FileChanges, Objects, Changes); " + CLASSIC_FIX)
-        yield ctx.at(obj, path, "IW306", f"messageTemplate uses {use}, which {when}", hint, severity=sev)
+        yield ctx.at(obj, path, "IW312" if old_api else "IW306", f"messageTemplate uses {use}, which {when}", hint)
     for name in template.unknown_functions(tree):
         yield ctx.at(obj, path, "IW307", f"messageTemplate calls function {name!r}, which Flux does not register",
                      "Flux offers Go's builtins and sprig's hermetic functions (no env, now, rand*)")

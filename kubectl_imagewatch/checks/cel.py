@@ -18,9 +18,6 @@ class Unsupported(Exception):
     pass
 
 
-_MISSING = object()
-
-
 class _Parser:
     def __init__(self, text: str) -> None:
         self.toks: list[tuple[str, str]] = []

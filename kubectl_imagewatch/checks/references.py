@@ -5,7 +5,7 @@ from typing import Iterator
 
 from kubectl_imagewatch.flux import selector
 from kubectl_imagewatch.checks.base import Context
-from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.model import GIT_REPOSITORY, IMAGE_POLICY, IMAGE_REPOSITORY, IMAGE_UPDATE_AUTOMATION
 
 
@@ -45,11 +45,10 @@ def check_set(ctx: Context) -> Iterator[Finding]:
                              f"add spec.accessFrom.namespaceSelectors to {repo.ref} (matchLabels of namespace "
                              f"{pol.namespace}), or move the policy")
             elif not any(isinstance(s, dict) and not s.get("matchLabels") for s in sels):
-                yield ctx.at(pol, ("spec", "imageRepositoryRef", "namespace"), "IW302",
+                yield ctx.at(pol, ("spec", "imageRepositoryRef", "namespace"), "IW310",
                              f"ImageRepository {repo.ref} only admits namespaces matching its accessFrom selectors; "
                              f"make sure namespace {pol.namespace} carries those labels",
-                             "namespace labels are not in the manifests; this is a reminder",
-                             severity=Severity.INFO)
+                             "namespace labels are not in the manifests; this is a reminder")
     for auto in inv.of_kind(IMAGE_UPDATE_AUTOMATION):
         ref = auto.spec.get("sourceRef")
         if isinstance(ref, dict) and isinstance(ref.get("name"), str):
@@ -62,7 +61,6 @@ def check_set(ctx: Context) -> Iterator[Finding]:
         if sel is not None and selector.problem(sel) is None:
             pols = [p for p in inv.of_kind(IMAGE_POLICY) if p.namespace == auto.namespace]
             if pols and not any(selector.matches(sel, p.labels) for p in pols):
-                yield ctx.at(auto, ("spec", "policySelector"), "IW308",
+                yield ctx.at(auto, ("spec", "policySelector"), "IW311",
                              f"policySelector matches none of the {len(pols)} ImagePolicies in {auto.namespace}",
-                             "Flux silently updates nothing; add the labels to the policies",
-                             severity=Severity.WARNING)
+                             "Flux silently updates nothing; add the labels to the policies")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import json
 import os
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
 from kubectl_imagewatch.checks import cel
+from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.golang import regexp as goregex
-from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.model import FluxObject
 
 
@@ -26,7 +27,8 @@ def _schema_dir() -> str:
             return str(p)
     except (ImportError, ModuleNotFoundError, TypeError):
         pass
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.join(os.path.dirname(package), "schemas")  # a source checkout: schemas/ beside the package
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,7 +93,7 @@ def _message(err: Any, path: tuple) -> str:
     return f"{where}: {err.message}"
 
 
-def check(obj: FluxObject) -> list[Finding]:
+def check(obj: FluxObject, ctx: Context) -> list[Finding]:
     """Schema + CEL findings for one object; [] when the apiVersion has no schema (checked elsewhere)."""
     if not known(obj.api_version, obj.kind):
         return []
@@ -105,13 +107,13 @@ def check(obj: FluxObject) -> list[Finding]:
             line, col = obj.key_pos(*path, extra[0]) if extra else obj.pos(*path)
         else:
             line, col = obj.pos(*path)
-        out.append(Finding(obj.doc.path, line, col, Severity.ERROR, _IDS.get(err.validator, "IW106"),
-                           _message(err, path), _hint(err, path)))
-    out.extend(_cel(obj, schema.get("properties", {}), data, ()))
+        out.append(ctx.file(obj.doc.path, line, col, _IDS.get(err.validator, "IW106"), _message(err, path),
+                            _hint(err, path)))
+    out.extend(_cel(obj, ctx, schema.get("properties", {}), data, ()))
     return out
 
 
-def _cel(obj: FluxObject, props: dict, data: Any, path: tuple) -> Iterator[Finding]:
+def _cel(obj: FluxObject, ctx: Context, props: dict, data: Any, path: tuple) -> Iterator[Finding]:
     if not isinstance(data, dict):
         return
     for key, sub in props.items():
@@ -119,17 +121,11 @@ def _cel(obj: FluxObject, props: dict, data: Any, path: tuple) -> Iterator[Findi
             continue
         for rule in sub.get("x-kubernetes-validations", []) or []:
             ok = cel.evaluate(rule["rule"], data[key])
-            line, col = obj.pos(*path, key)
             if ok is False:
-                out_msg = rule.get("message") or f"failed rule: {rule['rule']}"
-                yield Finding(obj.doc.path, line, col, Severity.ERROR, "IW107", out_msg,
-                              f"the API server rejects this (CEL rule: {rule['rule']})")
+                yield ctx.at(obj, path + (key,), "IW107", rule.get("message") or f"failed rule: {rule['rule']}",
+                             f"the API server rejects this (CEL rule: {rule['rule']})")
             elif ok is None:
-                yield Finding(obj.doc.path, line, col, Severity.INFO, "IW107",
-                              f"CEL rule not evaluated: {rule['rule']}", "install the [cel] extra")
+                yield ctx.at(obj, path + (key,), "IW108", f"CEL rule not evaluated: {rule['rule']}",
+                             "install the [cel] extra")
         if isinstance(sub.get("properties"), dict):
-            yield from _cel(obj, sub["properties"], data[key], path + (key,))
-
-
-def lookup(api_version: str, kind: str) -> Optional[dict]:
-    return index().get(f"{api_version}/{kind}")
+            yield from _cel(obj, ctx, sub["properties"], data[key], path + (key,))

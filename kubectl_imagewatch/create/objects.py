@@ -184,26 +184,20 @@ def update(name: str, namespace: str, git_repo_ref: str, interval: str, checkout
 
 
 def check(obj: dict) -> list:
-    """Validation findings (errors only) for a generated object."""
-    from kubectl_imagewatch.manifests import loader
-    from kubectl_imagewatch.checks import schema
-    from kubectl_imagewatch.checks import automations, policies, repositories
+    """Validation findings (errors only) for a generated object: the checks of one object (its
+    neighbours live in the cluster, so references and markers are not resolved)."""
+    from kubectl_imagewatch import checks
     from kubectl_imagewatch.checks.base import Context
+    from kubectl_imagewatch.manifests import loader
     from kubectl_imagewatch.manifests.inventory import Inventory
     from kubectl_imagewatch.manifests.model import objects_in
 
-    text = export(obj)
-    docs, findings, _ = loader.parse_documents(text, "<create>")
-    inv = Inventory()
+    docs, findings, _ = loader.parse_documents(export(obj), "<create>")
+    inv = Inventory(findings=findings)
     for d in docs:
         inv.objects.extend(objects_in(d))
-    ctx = Context(inv, repo_root=None)
-    out = list(findings)
-    for o in inv.objects:
-        out.extend(schema.check(o))
-        for fam in (policies, repositories, automations):
-            out.extend(fam.check(o, ctx))
-    return [f for f in out if f.severity.value == "error"]
+    report = checks.run(Context(inv, repo_root=None), checks.Scope(cross_object=False))
+    return [f for f in report.sorted() if f.severity.value == "error"]
 
 
 def append_to(path: str, text: str) -> None:

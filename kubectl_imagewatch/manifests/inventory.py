@@ -30,7 +30,6 @@ class Inventory:
     marker_files: list[MarkerFile] = dataclasses.field(default_factory=list)
     findings: list[Finding] = dataclasses.field(default_factory=list)
     files_read: int = 0
-    report_paths: Optional[set[str]] = None  # when set, only findings in these files are reported
     secrets: dict = dataclasses.field(default_factory=dict)  # (namespace, name) -> Secret (registry auth, TLS)
     secret_getter: Any = None  # (namespace, name) -> Secret from a cluster, when reading one
 

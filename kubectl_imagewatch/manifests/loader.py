@@ -15,7 +15,8 @@ import stat
 import sys
 from typing import Any, Iterable, Iterator, Optional
 
-from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.checks.base import finding
+from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.scalars import resolve
 
 MAX_FILE_BYTES = 8 << 20
@@ -148,34 +149,34 @@ def read_file(path: str, display: Optional[str] = None) -> tuple[Optional[bytes]
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            return None, Finding(shown, 0, 0, Severity.WARNING, "IW004", "broken symlink, skipped",
+            return None, finding("IW004", shown, 0, 0, "broken symlink, skipped",
                                  "remove the link or point it at an existing file")
-        return None, Finding(shown, 0, 0, Severity.ERROR, "IW004", "no such file or directory", "")
+        return None, finding("IW005", shown, 0, 0, "no such file or directory", "")
     except OSError as e:
-        return None, Finding(shown, 0, 0, Severity.ERROR, "IW004", f"cannot read: {e.strerror}", "")
+        return None, finding("IW005", shown, 0, 0, f"cannot read: {e.strerror}", "")
     if not stat.S_ISREG(st.st_mode):
-        return None, Finding(shown, 0, 0, Severity.WARNING, "IW004", "not a regular file, skipped", "")
+        return None, finding("IW004", shown, 0, 0, "not a regular file, skipped", "")
     if st.st_size > MAX_FILE_BYTES:
-        return None, Finding(shown, 0, 0, Severity.WARNING, "IW004",
+        return None, finding("IW004", shown, 0, 0,
                              f"file is {st.st_size >> 20} MiB, over the {MAX_FILE_BYTES >> 20} MiB limit; skipped",
                              "Kubernetes manifests this large are not applied by Flux either")
     try:
         with open(path, "rb") as f:
             return f.read(MAX_FILE_BYTES + 1), None
     except OSError as e:
-        return None, Finding(shown, 0, 0, Severity.ERROR, "IW004", f"cannot read: {e.strerror}", "")
+        return None, finding("IW005", shown, 0, 0, f"cannot read: {e.strerror}", "")
 
 
 def decode(raw: bytes, shown: str) -> tuple[Optional[str], Optional[Finding]]:
     if b"\0" in raw:
-        return None, Finding(shown, 0, 0, Severity.WARNING, "IW004", "binary file (NUL bytes), skipped", "")
+        return None, finding("IW004", shown, 0, 0, "binary file (NUL bytes), skipped", "")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        return None, Finding(shown, line, 1, Severity.ERROR, "IW002", "file is not valid UTF-8",
+        return None, finding("IW002", shown, line, 1, "file is not valid UTF-8",
                              "Kubernetes and Flux read YAML as UTF-8; re-encode the file")
 
 
@@ -244,15 +245,15 @@ def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding
             try:
                 data = b.build(node)
             except TooComplex as e:
-                findings.append(Finding(shown, node.start_mark.line + 1, 1, Severity.ERROR, "IW001", str(e),
+                findings.append(finding("IW001", shown, node.start_mark.line + 1, 1, str(e),
                                         "reduce YAML aliases; the API server refuses such documents too"))
                 continue
             except RecursionError:
-                findings.append(Finding(shown, node.start_mark.line + 1, 1, Severity.ERROR, "IW001",
+                findings.append(finding("IW001", shown, node.start_mark.line + 1, 1,
                                         "document nests too deeply", ""))
                 continue
             for kp, line, col in b.duplicates:
-                findings.append(Finding(shown, line, col, Severity.ERROR, "IW003",
+                findings.append(finding("IW003", shown, line, col,
                                         f"duplicate key {'.'.join(map(str, kp))}",
                                         "kubectl refuses documents with duplicate keys; keep one"))
             docs.append(Document(shown, i, data, b.positions, node.start_mark.line + 1))
@@ -261,11 +262,11 @@ def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         helm = "{{" in text
-        findings.append(Finding(shown, line, col, Severity.ERROR, "IW001", f"YAML syntax error: {problem}",
+        findings.append(finding("IW001", shown, line, col, f"YAML syntax error: {problem}",
                                 "this looks like a Helm/Go template, which is not YAML; exclude it"
                                 if helm else "fix the YAML syntax"))
     except RecursionError:
-        findings.append(Finding(shown, 0, 0, Severity.ERROR, "IW001", "document nests too deeply", ""))
+        findings.append(finding("IW001", shown, 0, 0, "document nests too deeply", ""))
     return docs, findings, nodes
 
 
