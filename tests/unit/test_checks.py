@@ -6,8 +6,10 @@ check that moves, disappears or appears elsewhere fails. good.yaml yields nothin
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,7 @@ from tests.conftest import CASES
 
 CASE_IDS = sorted(p.name for p in (CASES / "checks").iterdir() if p.is_dir())
 EXPECT = re.compile(rb"^# expect: (IW\d{3}) (\d+):(\d+)[ \t]*$", re.M)
-# covered elsewhere: IW004/IW005 by the CLI's bad-input test, IW108 (needs cel-python missing) below
+# not YAML cases: IW004/IW005 (file system states) and IW108 (needs cel-python missing) are tested below
 NO_CASE = {"IW004", "IW005", "IW108"}
 
 
@@ -131,3 +133,16 @@ def test_create_checks_one_object_without_neighbours() -> None:
            "metadata": {"name": "app", "namespace": "flux-system"},
            "spec": {"imageRepositoryRef": {"name": "not-in-this-set"}, "policy": {"semver": {"range": ">=1.0.0 <"}}}}
     assert [f.check for f in objects.check(pol)] == ["IW204"]  # no IW301: the repository lives in the cluster
+
+
+@pytest.mark.parametrize("make, want", [
+    (lambda p: p.symlink_to(p.parent / "gone.yaml"), ("IW004", "warning")),
+    (lambda p: os.mkfifo(p), ("IW004", "warning")),
+    (lambda p: p.write_bytes(b"apiVersion: image.toolkit.fluxcd.io/v1\0"), ("IW004", "warning")),
+    (lambda p: None, ("IW005", "error")),  # named on the command line, missing
+])
+def test_loader_findings_carry_the_table_severity(tmp_path: Path, make: Any, want: tuple) -> None:
+    p = tmp_path / "f.yaml"
+    make(p)
+    rep = api.validate([str(p)], api.ValidateOptions(repo_root=str(tmp_path)))
+    assert [(f.check, f.severity.value) for f in rep.findings] == [want]
