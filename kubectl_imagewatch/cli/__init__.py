@@ -18,6 +18,7 @@ import click
 from kubectl_imagewatch import __version__
 from kubectl_imagewatch.errors import ExitCode, ImagewatchError
 
+COMPLETE_VAR = "_KUBECTL_IMAGEWATCH_COMPLETE"  # click would derive it from PROG, which may hold a space
 PROG = "kubectl imagewatch" if os.path.basename(sys.argv[0]).startswith("kubectl-") else "kubectl-imagewatch"
 
 
@@ -32,6 +33,7 @@ COMMANDS: dict[str, Command] = {  # in the order `--help` lists them
     "update": Command("kubectl_imagewatch.cli.update", "Rewrite the values marked with $imagepolicy, or preview them."),
     "run": Command("kubectl_imagewatch.cli.run", "Run image automation: scan, select, update, commit and push."),
     "create": Command("kubectl_imagewatch.cli.create", "Create Flux image automation objects (`create image ...`)."),
+    "completion": Command("kubectl_imagewatch.cli.completion", "Print a shell completion script (bash, zsh or fish)."),
 }
 
 
@@ -46,6 +48,7 @@ class Group(click.Group):
         if spec is None:
             return None
         cmd: click.Command = importlib.import_module(spec.module).command
+        cmd.short_help = cmd.short_help or spec.summary  # completion shows the same line as --help
         return cmd
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple:
@@ -65,7 +68,7 @@ class Group(click.Group):
 
     def _exit_code(self, args: Any, prog_name: Optional[str], complete_var: Optional[str], **extra: Any) -> int:
         try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            rv = super().main(args, prog_name, complete_var or COMPLETE_VAR, standalone_mode=False, **extra)
             return rv if isinstance(rv, int) else ExitCode.OK
         except click.exceptions.Exit as e:
             return e.exit_code
@@ -89,9 +92,11 @@ class Group(click.Group):
             return ExitCode.INTERNAL
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kubectl-imagewatch")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Flux image automation, checked before you push.
 
     \b
@@ -102,6 +107,8 @@ def cli() -> None:
       kubectl imagewatch run examples/flux-system --git-url file:///srv/git/fleet.git --tags-file examples/tags.yaml --dry-run
       kubectl imagewatch create image policy podinfo --image-ref podinfo --select-semver '>=1.0.0' --export
     """
+    if ctx.invoked_subcommand is None:  # bare `kubectl imagewatch`: help, like bare kubectl (exit 0)
+        click.echo(ctx.get_help())
 
 
 def main(argv: Any = None) -> NoReturn:

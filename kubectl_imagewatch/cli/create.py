@@ -7,6 +7,7 @@ from typing import Any, Callable
 import click
 
 from kubectl_imagewatch.cli.options import echo, kube_options, namespace_option
+from kubectl_imagewatch.errors import UsageError
 
 
 def _labels(values: tuple) -> dict:
@@ -43,6 +44,23 @@ def shared_no_interval(f: Callable) -> Callable:
     return shared(f, interval=False)
 
 
+def _what(obj: dict) -> str:
+    return f"{obj['kind']} {obj['metadata']['namespace']}/{obj['metadata']['name']}"
+
+
+def _refuse_duplicate(obj: dict, path: str) -> None:
+    """Appending an object the file already defines would leave two (IW013): refuse, say where."""
+    from kubectl_imagewatch.manifests import inventory
+
+    if not os.path.exists(path):
+        return
+    same = inventory.build([path], obj["metadata"]["namespace"], markers=False).get(
+        obj["kind"], obj["metadata"]["namespace"], obj["metadata"]["name"])
+    if same is not None:
+        raise UsageError(f"{path}:{same.doc.line} already defines {_what(obj)}; edit it there, "
+                         "or print the new one with --export")
+
+
 def emit(obj: dict, export: bool, append_to: str | None, kubeconfig: str | None, kube_context: str | None) -> None:
     from kubectl_imagewatch.create import objects as create
 
@@ -51,7 +69,9 @@ def emit(obj: dict, export: bool, append_to: str | None, kubeconfig: str | None,
         raise click.UsageError("; ".join(f"{e.message}" for e in errors))
     text = create.export(obj)
     if append_to:
+        _refuse_duplicate(obj, append_to)
         create.append_to(append_to, text)
+        click.echo(f"appended {_what(obj)} to {append_to}", err=True)
     if export:
         echo(text)
     elif not append_to:

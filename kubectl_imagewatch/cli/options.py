@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, NoReturn, Optional
+from typing import Any, Callable, NoReturn, Optional, Sequence
 
 import click
 
@@ -69,9 +69,12 @@ color_option: Decorator = click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
     help="Colour output (NO_COLOR is honoured).")
 
-default_namespace_option: Decorator = click.option(
-    "--default-namespace", default=DEFAULT_NAMESPACE, show_default=True,
-    help="Namespace of objects whose manifests set none.")
+def default_namespace_option(short: bool = True) -> Decorator:
+    """Namespace for manifests that set none; `-n/--namespace` too where no cluster is read (as with
+    `kubectl apply -f FILE -n NS`)."""
+    names = ("-n", "--namespace", "--default-namespace") if short else ("--default-namespace",)
+    return click.option(*names, "default_namespace", default=DEFAULT_NAMESPACE, show_default=True,
+                        help="Namespace of objects whose manifests set none.")
 
 
 def namespace_option(default: Any = None, show_default: Any = None, help: str = "Namespace (default: the context's).") -> Decorator:
@@ -96,9 +99,18 @@ def use_color(flag: str) -> bool:
     return sys.stdout.isatty()
 
 
-def echo(s: str) -> None:
-    click.echo(s, nl=False)
+def echo(s: str, color: Optional[bool] = None) -> None:
+    """Print s as is; color=True keeps escapes even when stdout is not a terminal (`--color always | less -R`)."""
+    click.echo(s, nl=False, color=color)
 
 
 def exit_with(code: int) -> NoReturn:
     raise click.exceptions.Exit(ExitCode(code))
+
+
+def shown_root(paths: Sequence[str], repo_root: Optional[str]) -> str:
+    """The directory finding paths are shown relative to: the git top level of the first PATH (what
+    GitHub and SARIF viewers resolve against), else --repo-root, else the current directory."""
+    from kubectl_imagewatch.api import find_repo_root
+
+    return find_repo_root(next((p for p in paths if p != "-"), ".")) or repo_root or os.getcwd()

@@ -40,7 +40,7 @@ def _git_urls(values: tuple) -> dict:
 @click.option("--metrics-addr", metavar="HOST:PORT", help="Serve Prometheus metrics (watch mode), e.g. :8080.")
 @click.option("--leader-elect", is_flag=True, help="Hold a coordination.k8s.io Lease; only the holder works.")
 @click.option("--lease-namespace", help="Namespace of the Lease (default: the current namespace).")
-@default_namespace_option
+@default_namespace_option(short=False)
 def command(paths: tuple, from_cluster: bool, kubeconfig: str | None, kube_context: str | None, namespace: str | None,
             all_namespaces: bool, tags_file: str | None, cache_dir: str | None, git_urls: tuple, dry_run: bool,
             once: bool, write_status: bool, force: bool, flux_release: str | None, output: str, log_format: str | None,
@@ -61,6 +61,13 @@ def command(paths: tuple, from_cluster: bool, kubeconfig: str | None, kube_conte
 
     if from_cluster and paths:
         raise click.UsageError("give PATHs or --from-cluster, not both")
+    if not from_cluster and (namespace or all_namespaces):
+        raise click.UsageError(f"{'-n/--namespace' if namespace else '-A/--all-namespaces'} chooses what to read "
+                               "from a cluster and needs --from-cluster; for manifests that set no namespace, "
+                               "use --default-namespace")
+    if not (from_cluster or write_status or leader_elect) and (kubeconfig or kube_context):
+        raise click.UsageError(f"{'--kubeconfig' if kubeconfig else '--context'} is used only with --from-cluster, "
+                               "--write-status or --leader-elect")
 
     def out(report: dict) -> None:
         echo(rep.RENDERERS[output](report))

@@ -18,7 +18,7 @@ from kubectl_imagewatch.errors import ExitCode
 @repo_root_option("Repository root for the update preview (default: git top level).")
 @cache_dir_option
 @flux_release_option
-@default_namespace_option
+@default_namespace_option()
 @color_option
 def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, show_all: bool,
             repo_root: str | None, cache_dir: str | None, flux_release: str | None, default_namespace: str,
@@ -46,9 +46,10 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
     if output == "json":
         echo(rep.render_json(result))
     else:
-        echo(rep.render_text(result.policies, show_all=show_all, color=use_color(color)))
+        c = use_color(color)
+        echo(rep.render_text(result.policies, show_all=show_all, color=c), color=c)
         if result.update is not None:
             from kubectl_imagewatch.report import update as urep
 
-            echo(urep.render_text(result.update, diff=True, color=use_color(color)))
+            echo(urep.render_text(result.update, diff=True, color=c), color=c)
     exit_with(ExitCode.OK if all(r.ok for r in result.policies) else ExitCode.FINDINGS)

@@ -17,7 +17,7 @@ from kubectl_imagewatch.errors import ExitCode
 @click.option("--commit", "do_commit", is_flag=True, help="Also make a local git commit per automation.")
 @output_option("text", "json")
 @flux_release_option
-@default_namespace_option
+@default_namespace_option()
 @color_option
 def command(paths: tuple, repo_root: str | None, tags_file: str | None, dry_run: bool, do_commit: bool,
             output: str, flux_release: str | None, default_namespace: str, color: str) -> None:
@@ -43,5 +43,9 @@ def command(paths: tuple, repo_root: str | None, tags_file: str | None, dry_run:
     else:
         for e in res.policy_errors:
             echo(f"warning: {e}\n")
-        echo(rep.render_text(res.plan, diff=dry_run, color=use_color(color), written=None if dry_run else res.written))
+        c = use_color(color)
+        echo(rep.render_text(res.plan, diff=dry_run, color=c, written=None if dry_run else res.written), color=c)
+    if not res.plan.automations:
+        click.echo(f"warning: no ImageUpdateAutomation in {', '.join(paths) or res.plan.repo_root}: nothing to update",
+                   err=True)
     exit_with(ExitCode.OK if res.plan.ok else ExitCode.FINDINGS)

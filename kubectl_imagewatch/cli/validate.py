@@ -6,7 +6,7 @@ import os
 import click
 
 from kubectl_imagewatch.cli.options import (color_option, default_namespace_option, echo, exit_with, output_option,
-                                            paths_argument, repo_root_option, use_color)
+                                            paths_argument, repo_root_option, shown_root, use_color)
 from kubectl_imagewatch.errors import ExitCode
 
 
@@ -20,7 +20,7 @@ from kubectl_imagewatch.errors import ExitCode
               help="Index Flux objects from the whole repository but report only PATHS (pre-commit).")
 @click.option("--disable", multiple=True, metavar="ID", help="Skip a check id (repeatable).")
 @click.option("--list-checks", is_flag=True, help="List every check id and exit.")
-@default_namespace_option
+@default_namespace_option()
 @color_option
 def command(paths: tuple, output: str | None, strict: bool, repo_root: str | None, repo_context: bool,
             disable: tuple, list_checks: bool, default_namespace: str, color: str) -> None:
@@ -35,6 +35,7 @@ def command(paths: tuple, output: str | None, strict: bool, repo_root: str | Non
       cat policy.yaml | kubectl imagewatch validate -
     """
     from kubectl_imagewatch import api, report
+    from kubectl_imagewatch.report import github
 
     if list_checks:
         from kubectl_imagewatch.checks import CHECKS
@@ -46,5 +47,14 @@ def command(paths: tuple, output: str | None, strict: bool, repo_root: str | Non
         output = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     rep = api.validate(paths, api.ValidateOptions(repo_root=repo_root, default_namespace=default_namespace,
                                                   repo_context=repo_context, disabled=frozenset(disable)))
-    echo(report.render(output, rep, color=use_color(color)))
+    root = shown_root(paths, repo_root)
+    colored = use_color(color)
+    echo(report.render(output, rep, color=colored, root=root), color=colored)
+    if not rep.objects_checked and not rep.findings:
+        click.echo(f"warning: no Flux objects in {', '.join(paths) or '.'} ({rep.files_checked} files read): "
+                   "nothing was checked", err=True)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output == "github" and summary_file and github.capped(rep):
+        with open(summary_file, "a", encoding="utf-8") as f:  # GitHub's contract: append markdown
+            f.write(github.summary(rep, root))
     exit_with(rep.exit_code(strict))

@@ -1,7 +1,7 @@
 """Reporters: text, json, sarif, github. A reporter turns a Report into a string; nothing else."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from kubectl_imagewatch.findings import Report
 from kubectl_imagewatch.report import github, jsonfmt, sarif, text
@@ -14,5 +14,6 @@ REPORTERS: dict[str, Callable[..., str]] = {
 }
 
 
-def render(fmt: str, report: Report, color: bool = False) -> str:
-    return REPORTERS[fmt](report, color=color)
+def render(fmt: str, report: Report, color: bool = False, root: Optional[str] = None) -> str:
+    """report in format fmt; file paths relative to root (the repository) where they lie inside it."""
+    return REPORTERS[fmt](report, color=color, root=root)

@@ -25,6 +25,8 @@ def render_text(report: dict) -> str:
         if a["outcome"] == "dry-run" and a["diff"]:
             out.append(a["diff"].rstrip("\n"))
     out.extend(f"suspended, skipped: {s}" for s in report["skipped"])
+    if not (report["policies"] or report["automations"] or report["skipped"]):
+        out.append("nothing to do: no ImagePolicy or ImageUpdateAutomation found")
     return "".join(line + "\n" for line in out)
 
 
