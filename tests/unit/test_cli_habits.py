@@ -11,7 +11,27 @@ from kubectl_imagewatch.cli import COMMANDS
 from kubectl_imagewatch.cli.completion import candidates
 from tests.conftest import ROOT, invoke
 
-BAD = (ROOT / "tests/cases/checks/IW204/bad.yaml").read_text()
+BAD = """apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata:
+  name: app
+  namespace: flux-system
+spec:
+  image: ghcr.io/acme/app
+  interval: 5m
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: app
+  namespace: flux-system
+spec:
+  imageRepositoryRef:
+    name: app
+  policy:
+    semver:
+      range: '>= 1.0.0 <'
+"""  # IW204 at 20:14
 
 
 def repo_with(tmp_path: Path, files: dict[str, str]) -> Path:
