@@ -50,12 +50,12 @@ def check_set(ctx: Context) -> Iterator[Finding]:
             yield ctx.file(mf.path, m.line, m.col, cid, f"Flux ignores this marker: {m.reason}",
                            'write it at the end of the value\'s line: image: repo:1.0 # {"$imagepolicy": "ns:name"}')
         if found and not flux_reads(mf.path):
-            yield ctx.file(mf.path, found[0].comment_line, 1, "IW406",
+            yield ctx.file(mf.path, found[0].comment_line, found[0].comment_col, "IW406",
                            "Flux only reads *.yaml, *.yml and files named Kustomization; these markers never apply",
                            "rename the file")
         autos = covering(mf, ctx)
         if found and not autos and ctx.repo_root and ctx.inventory.of_kind(IMAGE_UPDATE_AUTOMATION):
-            yield ctx.file(mf.path, found[0].comment_line, 1, "IW409",
+            yield ctx.file(mf.path, found[0].comment_line, found[0].comment_col, "IW409",
                            "no ImageUpdateAutomation's update.path covers this file: its markers are never applied",
                            "check spec.update.path of the automations (relative to the repository root)")
         for mk in found:
@@ -63,7 +63,7 @@ def check_set(ctx: Context) -> Iterator[Finding]:
 
 
 def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[FluxObject]) -> Iterator[Finding]:
-    line, col = m.comment_line, 1
+    line, col = m.comment_line, m.comment_col
     why = markers.setter_problem(m.setter)
     if why:
         yield ctx.file(mf.path, line, col, "IW402", f"marker {m.setter!r}: {why}",

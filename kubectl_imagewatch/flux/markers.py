@@ -43,6 +43,7 @@ class Marker:
     comment_line: int
     doc_index: int
     object_id: dict  # apiVersion, kind, name, namespace (strings, "" when absent)
+    comment_col: int = 1  # 1-based column of the comment's `#` (where editors should point)
 
     @property
     def policy(self) -> str:
@@ -159,11 +160,13 @@ def scan(text: str, nodes: list[Any]) -> tuple[list[Marker], list[Mention]]:
                 continue
             setter, reason = parse_comment(comment)
             used_lines.add(cline)
+            hash_at = _comment_start(_line_text(text, starts, cline - 1)) if 0 < cline <= len(starts) else None
+            col = hash_at + 1 if hash_at is not None else 1
             if setter is None:
                 if _MENTION.search(comment):
-                    ignored.append(Mention(cline, 1, comment, reason or ""))
+                    ignored.append(Mention(cline, col, comment, reason or ""))
                 continue
-            markers.append(Marker(setter, sc, cline, di, oid))
+            markers.append(Marker(setter, sc, cline, di, oid, col))
     # mentions Flux never attaches to a value (comment above a key, on a mapping, after a flow seq)
     for i in range(len(starts)):
         line = _line_text(text, starts, i)

@@ -175,3 +175,24 @@ def test_namespace_flag_for_manifests(tmp_path: Path) -> None:
     assert [x["check"] for x in found] == ["IW204"]
     r = invoke("simulate", str(f), "-n", "apps", "--tags-file", "-", "-o", "json", stdin=b'{"apps/app": ["1.0.0"]}')
     assert r.json()["policies"][0]["namespace"] == "apps"
+
+
+@pytest.mark.parametrize("given,code", [("IW999", 2), ("iw204", 0), ("semver-range-invalid", 0)])
+def test_disable_takes_ids_in_any_case_and_names_and_rejects_unknown_ones(tmp_path: Path, given: str, code: int) -> None:
+    from kubectl_imagewatch.checks import CHECKS
+
+    f = tmp_path / "bad.yaml"
+    f.write_text(BAD)
+    name = given if given != "semver-range-invalid" else CHECKS["IW204"].slug
+    r = invoke("validate", "--disable", name, str(f))
+    assert r.code == code, r.out + r.err
+    if code == 2:
+        assert "unknown check id 'IW999'" in r.err
+
+
+def test_marker_findings_point_at_the_comment(tmp_path: Path) -> None:
+    line = '        image: ghcr.io/acme/app:1.0.0 # {"$imagepolicy": "flux-system:nope"}'
+    repo = repo_with(tmp_path, {"deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n"
+                                               "    spec:\n      containers:\n      - name: app\n" + line + "\n"})
+    r = invoke("validate", "deploy.yaml", cwd=str(repo))
+    assert f"deploy.yaml:8:{line.index('#') + 1}: error IW403" in r.out, r.out
