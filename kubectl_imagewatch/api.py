@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from kubectl_imagewatch.findings import Report
 from kubectl_imagewatch.manifests.model import DEFAULT_NAMESPACE, mapping
@@ -85,6 +85,8 @@ class SimulateOptions:
     repo_root: Optional[str] = None
     cache_dir: Optional[str] = None
     flux_release: Optional[str] = None
+    tags: Optional[Callable[[Any], Any]] = None  # TagProvider factory given the inventory (diff: one scan, two trees)
+    allow_empty: bool = False  # no ImagePolicy is an empty result, not an error (diff: one side may have none)
 
 
 @dataclasses.dataclass
@@ -149,10 +151,10 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     inv = inventory.build(paths, opts.default_namespace, markers=True)
     if opts.policies and not any(p.ref in opts.policies or p.name in opts.policies for p in inv.policies()):
         raise InputError(f"no ImagePolicy {', '.join(sorted(opts.policies))} in {', '.join(paths)}")
-    if not inv.policies():
+    if not inv.policies() and not opts.allow_empty:
         problems = "; ".join(f"{f.path}:{f.line}: {f.message}" for f in inv.findings if f.severity.value == "error")
         raise InputError(f"no ImagePolicy in {', '.join(paths)}" + (f" ({problems})" if problems else ""))
-    provider = tag_provider(opts.tags_file, opts.cache_dir, inv)
+    provider = opts.tags(inv) if opts.tags else tag_provider(opts.tags_file, opts.cache_dir, inv)
     results = sim.run(inv, provider, set(opts.policies) or None)  # type: ignore[arg-type]
     upd = None
     try:

@@ -1,0 +1,298 @@
+"""A git revision's manifests in a private temporary directory, read with git, never checked out.
+
+`diff BASE` compares two trees with the same machinery, so the base side has to exist as files.
+The work tree, index and refs are never touched: `git ls-tree` lists the revision, `git cat-file
+--batch` streams the blobs Flux could read (YAML and `Kustomization` files) into a fresh 0700
+directory. Everything is bounded (files, bytes, time); path names are checked (no `..`, no `.git`);
+a symlink is recreated only when it resolves, inside the revision, to a file it also holds, and
+then points straight at that file, so nothing read through it can leave the directory. The
+directory is removed when the `materialise` block ends, whatever happens.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import posixpath
+import shutil
+import subprocess
+import tempfile
+import time
+from typing import IO, Iterator, Optional
+
+from kubectl_imagewatch.errors import InputError, OperationError, UsageError
+
+MAX_FILES = 100_000          # files materialised from one revision
+MAX_BYTES = 512 << 20        # their total size
+MAX_FILE_BYTES = 8 << 20     # the loader skips bigger files anyway
+MAX_LINK_HOPS = 40           # as the kernel's ELOOP
+MAX_LINKS = 10_000           # symlinks read from one revision
+MAX_LINK_BYTES = 4096        # PATH_MAX: a longer "target" is not a link anyone made by hand
+TIMEOUT = 120.0              # seconds for everything git does for one revision
+
+
+def _wanted(path: str) -> bool:
+    """Files the loader, kustomize namespaces or Setters may read."""
+    name = posixpath.basename(path)
+    return name.endswith((".yaml", ".yml", ".json")) or name == "Kustomization"
+
+
+def _env() -> dict:
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
+    for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
+        env.pop(k, None)
+    return env
+
+
+def _git(cwd: str, *args: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, env=_env(), capture_output=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise UsageError("git is not installed (diff reads the base revision with git)") from None
+    except subprocess.TimeoutExpired:
+        raise OperationError(f"git {args[0]} took over {timeout:.0f} s") from None
+
+
+def _stderr(p: subprocess.CompletedProcess) -> str:
+    return p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0] if p.stderr.strip() else ""
+
+
+def toplevel(start: str) -> str:
+    """The work tree's top directory holding `start`, or a usage error."""
+    d = start if os.path.isdir(start) else (os.path.dirname(start) or ".")
+    p = _git(d, "rev-parse", "--show-toplevel")
+    out = p.stdout.decode("utf-8", "replace").strip()
+    if p.returncode != 0 or not out:
+        raise UsageError(f"not a git repository: {os.path.abspath(d)} (diff compares a revision with the work tree; "
+                         f"git: {_stderr(p) or 'no work tree'})")
+    return out
+
+
+def resolve(top: str, rev: str) -> str:
+    """The commit id `rev` names (any revision git accepts), or a usage error."""
+    if not rev or rev.startswith("-") or "\0" in rev or len(rev) > 1024:
+        raise UsageError(f"not a revision: {rev!r}")
+    p = _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    out = p.stdout.decode("ascii", "replace").strip()
+    if p.returncode != 0 or not out:
+        raise UsageError(f"unknown revision {rev!r} in {top} (a branch, tag or commit; in a shallow CI clone, "
+                         "fetch the base first, e.g. `git fetch origin main` or checkout with fetch-depth: 0)")
+    return out
+
+
+@dataclasses.dataclass
+class Tree:
+    """A materialised revision: `root` mirrors the repository's top level."""
+
+    root: str
+    commit: str
+    files: int = 0
+    bytes: int = 0
+    skipped: list[str] = dataclasses.field(default_factory=list)  # "path: why", for the curious
+
+
+@dataclasses.dataclass(frozen=True)
+class _Entry:
+    mode: str
+    kind: str
+    oid: str
+    size: int
+    path: str
+
+
+def _list(top: str, commit: str) -> list[_Entry]:
+    p = _git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, timeout=TIMEOUT)
+    if p.returncode != 0:
+        raise OperationError(f"git ls-tree {commit[:12]} failed: {_stderr(p)}")
+    out: list[_Entry] = []
+    for rec in p.stdout.split(b"\0"):
+        if not rec:
+            continue
+        meta, _, raw_path = rec.partition(b"\t")
+        fields = meta.split()
+        if len(fields) != 4:
+            continue
+        mode, kind, oid, size = (f.decode("ascii", "replace") for f in fields)
+        path = raw_path.decode("utf-8", "surrogateescape")
+        out.append(_Entry(mode, kind, oid, int(size) if size.isdigit() else 0, path))
+        if len(out) > 20 * MAX_FILES:
+            raise InputError(f"revision {commit[:12]} lists over {20 * MAX_FILES} entries; refusing to read it")
+    return out
+
+
+def _safe(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and "\0" not in path and not path.startswith("/") and \
+        all(p not in ("", ".", "..") and p.lower() != ".git" for p in parts)
+
+
+def _follow(path: str, links: dict[str, str], files: set[str]) -> Optional[str]:
+    """The regular file a symlink ends at, resolved inside the revision only (None: outside/dangling/loop)."""
+    todo = path.split("/")
+    done: list[str] = []
+    hops = 0
+    while todo:
+        part = todo.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not done:
+                return None  # above the repository
+            done.pop()
+            continue
+        cur = "/".join(done + [part])
+        if cur in links:
+            hops += 1
+            target = links[cur]
+            if hops > MAX_LINK_HOPS or not target or target.startswith("/"):
+                return None
+            todo = target.split("/") + todo
+            continue
+        done.append(part)
+    final = "/".join(done)
+    return final if final in files else None
+
+
+def _mkdirs(root: str, rel: str) -> None:
+    """Real directories only: an existing symlink on the way is an error, never followed."""
+    d = root
+    for part in rel.split("/") if rel else []:
+        d = os.path.join(d, part)
+        try:
+            os.mkdir(d, 0o700)
+        except FileExistsError:
+            if os.path.islink(d) or not os.path.isdir(d):
+                raise OSError(f"{d} is not a directory") from None
+
+
+def _write(root: str, rel: str, data: bytes) -> None:
+    _mkdirs(root, posixpath.dirname(rel))
+    fd = os.open(os.path.join(root, rel), os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _read_exact(stream: IO[bytes], n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        b = stream.read(left)
+        if not b:
+            raise OperationError("git cat-file ended early")
+        chunks.append(b)
+        left -= len(b)
+    return b"".join(chunks)
+
+
+def _stream(top: str, tree: Tree, blobs: list[_Entry], deadline: float) -> None:
+    """Blob contents one at a time through one `git cat-file --batch` (request, read, next)."""
+    if not blobs:
+        return
+    try:
+        proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=top, env=_env(), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError as err:
+        raise OperationError(f"git cat-file: {err}") from None
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for e in blobs:
+            if time.monotonic() > deadline:
+                raise OperationError(f"reading revision {tree.commit[:12]} took over {TIMEOUT:.0f} s")
+            proc.stdin.write(e.oid.encode("ascii") + b"\n")
+            proc.stdin.flush()
+            head = proc.stdout.readline(200).split()
+            if len(head) != 3 or head[1] != b"blob" or not head[2].isdigit():
+                raise OperationError(f"git cat-file: unexpected answer for {e.path}")
+            size = int(head[2])
+            if size > MAX_FILE_BYTES or tree.bytes + size > MAX_BYTES:
+                raise InputError(f"revision {tree.commit[:12]}: {e.path} is larger than its listing said; refusing")
+            data = _read_exact(proc.stdout, size)
+            _read_exact(proc.stdout, 1)  # the newline after each object
+            try:
+                _write(tree.root, e.path, data)
+            except OSError as err:
+                tree.skipped.append(f"{e.path}: cannot write ({err})")
+                continue
+            tree.files += 1
+            tree.bytes += size
+    except BrokenPipeError:
+        raise OperationError(f"git cat-file stopped while reading revision {tree.commit[:12]}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait(5)
+        with contextlib.suppress(OSError):
+            proc.stdout.close()
+
+
+@contextlib.contextmanager
+def materialise(top: str, rev: str) -> Iterator[Tree]:
+    """Yield `rev`'s manifests under a private temp directory; always removed afterwards."""
+    commit = resolve(top, rev)
+    root = tempfile.mkdtemp(prefix="imagewatch-base-")
+    try:
+        tree = Tree(root, commit)
+        entries = _list(top, commit)
+        deadline = time.monotonic() + TIMEOUT
+        blobs: list[_Entry] = []
+        links: dict[str, str] = {}
+        for e in entries:
+            if not _safe(e.path):
+                tree.skipped.append(f"{e.path!r}: unsafe path name")
+            elif e.mode == "120000":
+                links[e.path] = ""
+            elif e.kind != "blob" or not _wanted(e.path):
+                continue
+            elif e.size > MAX_FILE_BYTES:
+                tree.skipped.append(f"{e.path}: {e.size >> 20} MiB, over the {MAX_FILE_BYTES >> 20} MiB limit")
+            else:
+                blobs.append(e)
+        if len(blobs) > MAX_FILES:
+            raise InputError(f"revision {rev!r} holds {len(blobs)} YAML files, over the limit of {MAX_FILES}")
+        total = sum(e.size for e in blobs)
+        if total > MAX_BYTES:
+            raise InputError(f"revision {rev!r} holds {total >> 20} MiB of YAML, over the limit of {MAX_BYTES >> 20} MiB")
+        _stream(top, tree, blobs, deadline)
+        _links(top, tree, entries, links, {e.path for e in blobs})
+        yield tree
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _links(top: str, tree: Tree, entries: list[_Entry], links: dict[str, str], files: set[str]) -> None:
+    """Recreate the revision's symlinks to files it holds; skip the rest (outside, dangling, loops)."""
+    wanted = [e for e in entries if e.mode == "120000" and _safe(e.path) and e.size <= MAX_LINK_BYTES]
+    if not wanted:
+        return
+    if len(wanted) > MAX_LINKS:
+        raise InputError(f"revision {tree.commit[:12]} holds over {MAX_LINKS} symlinks; refusing to read it")
+    try:
+        buf = subprocess.run(["git", "cat-file", "--batch"], cwd=top, env=_env(), capture_output=True, timeout=TIMEOUT,
+                             input=b"".join(e.oid.encode("ascii") + b"\n" for e in wanted)).stdout
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise OperationError(f"reading the symlinks of {tree.commit[:12]} failed: {err}") from None
+    pos = 0
+    for e in wanted:
+        nl = buf.find(b"\n", pos)
+        head = buf[pos:nl].split() if nl >= 0 else []
+        if len(head) != 3 or not head[2].isdigit():
+            break
+        size = int(head[2])
+        links[e.path] = buf[nl + 1:nl + 1 + size].decode("utf-8", "surrogateescape")
+        pos = nl + 1 + size + 1
+    for e in wanted:
+        if not _wanted(e.path):
+            continue
+        final = _follow(e.path, links, files)
+        if final is None or not os.path.isfile(os.path.join(tree.root, final)):
+            tree.skipped.append(f"{e.path}: symlink to {links.get(e.path)!r}, not a file inside the revision")
+            continue
+        here = posixpath.dirname(e.path)
+        try:
+            _mkdirs(tree.root, here)
+            os.symlink(posixpath.relpath(final, here or "."), os.path.join(tree.root, e.path))
+        except OSError as err:
+            tree.skipped.append(f"{e.path}: cannot recreate the symlink ({err})")
+
