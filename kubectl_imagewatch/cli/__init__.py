@@ -30,6 +30,7 @@ class Command(NamedTuple):
 COMMANDS: dict[str, Command] = {  # in the order `--help` lists them
     "validate": Command("kubectl_imagewatch.cli.validate", "Check Flux image automation manifests (files, directories or -)."),
     "simulate": Command("kubectl_imagewatch.cli.simulate", "Show the tag every ImagePolicy selects and why the others lost."),
+    "diff": Command("kubectl_imagewatch.cli.diff", "What a change does to policy winners and automation commits."),
     "update": Command("kubectl_imagewatch.cli.update", "Rewrite the values marked with $imagepolicy, or preview them."),
     "run": Command("kubectl_imagewatch.cli.run", "Run image automation: scan, select, update, commit and push."),
     "create": Command("kubectl_imagewatch.cli.create", "Create Flux image automation objects (`create image ...`)."),

@@ -51,8 +51,8 @@ def _message_lines(a: "AutomationDiff") -> list[str]:
     mb, ma = a.message["before"] or "", a.message["after"] or ""
     if mb == ma:
         return []
-    return [ln.rstrip("\n") for ln in difflib.unified_diff(mb.splitlines(), ma.splitlines(), "before", "after",
-                                                            lineterm="", n=100)][2:]
+    lines = difflib.unified_diff(mb.splitlines(), ma.splitlines(), "before", "after", lineterm="", n=100)
+    return [ln for ln in list(lines)[2:] if not ln.startswith("@@")]
 
 
 def _summary(r: "DiffResult") -> str:
@@ -101,7 +101,7 @@ def render_json(r: "DiffResult", show_all: bool = False) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")  # inline context: `>`, `#` only matter at a line start
 
 
 def cell(s: str) -> str:
@@ -128,10 +128,18 @@ def _block(lines: list[str], lang: str = "") -> list[str]:
     return [fence + lang, text, fence]
 
 
+def _why(p: "PolicyDiff") -> str:
+    """The reason with field values as code spans (regexes and ranges read as written)."""
+    from kubectl_imagewatch.review.compare import show
+
+    fields = [f"{cell(f.field)} {code(show(f.before))} → {code(show(f.after))}" for f in p.fields]
+    return "; ".join(fields + ([cell(p.story)] if p.story else [])) if fields else cell(p.reason)
+
+
 def _policy_row(p: "PolicyDiff") -> str:
     before = code(_tag(p.before)) if p.before else "–"
     after = code(_tag(p.after)) if p.after else "–"
-    return f"| {p.change} | {code(p.namespace + '/' + p.name)} | {before} | {after} | {cell(p.reason)} |"
+    return f"| {p.change} | {code(p.namespace + '/' + p.name)} | {before} | {after} | {_why(p)} |"
 
 
 def _automation_row(a: "AutomationDiff") -> str:
@@ -141,7 +149,7 @@ def _automation_row(a: "AutomationDiff") -> str:
 
 def render_markdown(r: "DiffResult", show_all: bool = False) -> str:
     pols, autos = _shown(r.policies, show_all), _shown(r.automations, show_all)
-    out = [f"### Image automation: {code(r.base)} ({code(r.commit[:12])}) → this change", "", cell(_summary(r)), ""]
+    out = [f"### Image automation: {code(r.base)} ({code(r.commit[:12])}) → this change", "", cell(_summary(r).capitalize()[:1] + _summary(r)[1:]), ""]
     if pols:
         out += ["| | ImagePolicy | before | after | why |", "|---|---|---|---|---|"]
         out += [_policy_row(p) for p in pols] + [""]

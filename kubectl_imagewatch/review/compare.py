@@ -38,6 +38,7 @@ class PolicyDiff:
     after: Optional[dict]
     reason: str
     fields: list[FieldChange] = dataclasses.field(default_factory=list)
+    story: str = ""               # the reason after the fields: which tag won, why the old one lost
 
     @property
     def moved(self) -> bool:
@@ -86,7 +87,8 @@ def _get(d: Any, *keys: str) -> Any:
 def policy_fields(r: PolicyResult) -> dict[str, Any]:
     """The inputs of one selection, by the names the reasons use (Flux's field names)."""
     spec = r.policy.spec
-    choice = spec.get("policy") if isinstance(spec.get("policy"), dict) else {}
+    choice = spec.get("policy")
+    choice = choice if isinstance(choice, dict) else {}
     kinds = sorted(k for k in choice if k in ("semver", "alphabetical", "numerical"))
     ref = spec.get("imageRepositoryRef")
     ref_ns = _get(ref, "namespace") or r.policy.namespace
@@ -142,16 +144,16 @@ def _policy(key: tuple[str, str], b: Optional[PolicyResult], a: Optional[PolicyR
             moved_ns: dict[tuple[str, str], str]) -> PolicyDiff:
     ns, name = key
     wb, wa = _winner(b), _winner(a)
-    if b is None or a is None:
-        side = a if a is not None else b
-        assert side is not None
-        change = ADDED if a is not None else REMOVED
-        where = moved_ns.get(key)
-        head = (f"moved from namespace {where}" if a is not None else f"moved to namespace {where}") if where else \
-            ("new policy" if a is not None else "policy removed")
-        tail = f"{side.selection.tag} wins" if side.ok else f"fails ({_failure(side)})"
-        return PolicyDiff(ns, name, change, wb, wa, f"{head}; {tail}" if a is not None else f"{head} (selected "
-                          f"{side.selection.tag if side.ok else 'nothing'})")
+    where = moved_ns.get(key)
+    if b is None:
+        assert a is not None
+        story = f"{wa['tag']} wins" if wa else f"fails ({_failure(a)})"
+        head = f"moved from namespace {where}" if where else "new policy"
+        return PolicyDiff(ns, name, ADDED, None, wa, f"{head}; {story}", story=story)
+    if a is None:
+        story = f"{wb['tag']} no longer selected" if wb else "was failing"
+        head = f"moved to namespace {where}" if where else "policy removed"
+        return PolicyDiff(ns, name, REMOVED, wb, None, f"{head}; {story}", story=story)
     fb, fa = policy_fields(b), policy_fields(a)
     fields = [FieldChange(k, fb[k], fa[k]) for k in fb if fb[k] != fa[k]]
     if b.repository is not None and a.repository is not None and b.repository.ref != a.repository.ref \
@@ -159,12 +161,13 @@ def _policy(key: tuple[str, str], b: Optional[PolicyResult], a: Optional[PolicyR
         fields.append(FieldChange("imageRepositoryRef", b.repository.ref, a.repository.ref))
     change = UNCHANGED if wb == wa else CHANGED
     story = _tags_story(b, a)
-    if not fields:
-        cause = "no policy or repository field changed" if change == CHANGED else ""
-        reason = "; ".join(x for x in (cause, story) if x) if change == CHANGED or not (b.ok and a.ok) else ""
-    else:
+    if fields:
         reason = "; ".join([str(f) for f in fields] + [story])
-    return PolicyDiff(ns, name, change, wb, wa, reason, fields)
+    elif change == CHANGED:
+        reason = f"no policy or repository field changed; {story}"
+    else:
+        reason = "" if wb else story  # unchanged: quiet unless it fails on both sides
+    return PolicyDiff(ns, name, change, wb, wa, reason, fields, story)
 
 
 def compare_policies(before: list[PolicyResult], after: list[PolicyResult]) -> list[PolicyDiff]:
