@@ -16,7 +16,7 @@ from kubectl_imagewatch.errors import ExitCode
 @click.option("--all", "show_all", is_flag=True, help="Also list the policies and automations that did not move.")
 @cache_dir_option
 @flux_release_option
-@default_namespace_option
+@default_namespace_option()
 def command(base: str, paths: tuple, tags_file: str | None, output: str, show_all: bool, cache_dir: str | None,
             flux_release: str | None, default_namespace: str) -> None:
     """Compare git revision BASE with the work tree: winners that move, automation commits that change.
