@@ -24,8 +24,9 @@ def _labels(values: tuple) -> dict:
 
 def shared(f: Callable, interval: bool = True) -> Callable:
     opts: list[Callable[[Callable], Callable]] = [
-        namespace_option(default=lambda: os.environ.get("FLUX_SYSTEM_NAMESPACE", "flux-system"),
-                         show_default="flux-system", help="Namespace of the object (like the flux CLI)."),
+        namespace_option(default=lambda: os.environ.get("FLUX_SYSTEM_NAMESPACE", "flux-system"), show_default=False,
+                         help="Namespace of the object, like the flux CLI (default: $FLUX_SYSTEM_NAMESPACE or "
+                              "flux-system)."),
         click.option("--interval", default="1m", show_default=True, help="Reconcile interval (Go duration)."),
         click.option("--label", "labels", multiple=True, help="key=value[,key=value] labels."),
         click.option("--export", is_flag=True, help="Print the manifest instead of applying it."),

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import click
 
-from kubectl_imagewatch.cli.options import (all_namespaces_option, cache_dir_option, default_namespace_option, echo,
-                                            exit_with, flux_release_option, kube_options, namespace_option,
-                                            output_option, paths_argument, tags_file_option)
+from kubectl_imagewatch.cli.options import (all_namespaces_option, cache_dir_option, color_option,
+                                            default_namespace_option, echo, exit_with, flux_release_option,
+                                            kube_options, namespace_option, output_option, paths_argument,
+                                            tags_file_option, use_color)
 
 
 def _git_urls(values: tuple) -> dict:
@@ -41,10 +42,12 @@ def _git_urls(values: tuple) -> dict:
 @click.option("--leader-elect", is_flag=True, help="Hold a coordination.k8s.io Lease; only the holder works.")
 @click.option("--lease-namespace", help="Namespace of the Lease (default: the current namespace).")
 @default_namespace_option(short=False)
+@color_option
 def command(paths: tuple, from_cluster: bool, kubeconfig: str | None, kube_context: str | None, namespace: str | None,
             all_namespaces: bool, tags_file: str | None, cache_dir: str | None, git_urls: tuple, dry_run: bool,
             once: bool, write_status: bool, force: bool, flux_release: str | None, output: str, log_format: str | None,
-            metrics_addr: str | None, leader_elect: bool, lease_namespace: str | None, default_namespace: str) -> None:
+            metrics_addr: str | None, leader_elect: bool, lease_namespace: str | None, default_namespace: str,
+            color: str) -> None:
     """Run image automation: scan registries, select tags, update files, commit and push.
 
     Reads the Flux objects from PATHs or, with --from-cluster, from a cluster. Exit 0 when every
@@ -69,8 +72,10 @@ def command(paths: tuple, from_cluster: bool, kubeconfig: str | None, kube_conte
         raise click.UsageError(f"{'--kubeconfig' if kubeconfig else '--context'} is used only with --from-cluster, "
                                "--write-status or --leader-elect")
 
+    colored = use_color(color)
+
     def out(report: dict) -> None:
-        echo(rep.RENDERERS[output](report))
+        echo(rep.RENDERERS[output](report, color=colored), color=colored)
 
     code = runner.run(runner.Options(paths=paths, from_cluster=from_cluster, kubeconfig=kubeconfig,
                                      context=kube_context, namespace=namespace, all_namespaces=all_namespaces,

@@ -5,7 +5,7 @@ import click
 
 from kubectl_imagewatch.cli.options import (cache_dir_option, color_option, default_namespace_option, echo, exit_with,
                                             flux_release_option, output_option, paths_argument, repo_root_option,
-                                            tags_file_option, use_color)
+                                            shown_root, tags_file_option, use_color)
 from kubectl_imagewatch.errors import ExitCode
 
 
@@ -37,12 +37,14 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
     """
     from kubectl_imagewatch import api
     from kubectl_imagewatch.report import simulate as rep
+    from kubectl_imagewatch.report.paths import shown
 
     result = api.simulate(paths, api.SimulateOptions(tags_file=tags_file, policies=frozenset(policies),
                                                      default_namespace=default_namespace, repo_root=repo_root,
                                                      cache_dir=cache_dir, flux_release=flux_release))
+    root = shown_root(paths, repo_root)
     for f in result.input_problems:
-        click.echo(f"warning: {f.path}:{f.line}:{f.column} {f.check} {f.message} (skipped)", err=True)
+        click.echo(f"warning: {shown(f.path, root)}:{f.line}:{f.column}: {f.check} {f.message} (skipped)", err=True)
     if output == "json":
         echo(rep.render_json(result))
     else:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 
+from kubectl_imagewatch.report import ansi
 
-def render_text(report: dict) -> str:
+
+def render_text(report: dict, color: bool = False) -> str:
     """The report `controller.runner.cycle` returns, for a person."""
     out: list[str] = []
     for p in report["policies"]:
@@ -23,14 +25,14 @@ def render_text(report: dict) -> str:
             out.append("  message:")
             out.extend(f"    {ln}" for ln in a["message"].splitlines())
         if a["outcome"] == "dry-run" and a["diff"]:
-            out.append(a["diff"].rstrip("\n"))
+            out.append((ansi.diff(a["diff"]) if color else a["diff"]).rstrip("\n"))
     out.extend(f"suspended, skipped: {s}" for s in report["skipped"])
     if not (report["policies"] or report["automations"] or report["skipped"]):
         out.append("nothing to do: no ImagePolicy or ImageUpdateAutomation found")
     return "".join(line + "\n" for line in out)
 
 
-def render_json(report: dict) -> str:
+def render_json(report: dict, color: bool = False) -> str:
     return json.dumps(report, indent=2) + "\n"
 
 

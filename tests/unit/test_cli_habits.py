@@ -196,3 +196,16 @@ def test_marker_findings_point_at_the_comment(tmp_path: Path) -> None:
                                                "    spec:\n      containers:\n      - name: app\n" + line + "\n"})
     r = invoke("validate", "deploy.yaml", cwd=str(repo))
     assert f"deploy.yaml:8:{line.index('#') + 1}: error IW403" in r.out, r.out
+
+
+def test_run_text_colours_its_dry_run_diff_on_request() -> None:
+    from kubectl_imagewatch.report import run as rep
+
+    report = {"policies": [], "skipped": [], "automations": [
+        {"automation": "flux-system/apps", "outcome": "dry-run", "commit": "0123456789", "branch": "main", "error": None,
+         "warnings": [], "message": "Update", "diff": "--- a/x.yaml\n+++ b/x.yaml\n-image: a:1\n+image: a:2\n"}]}
+    plain = rep.render_text(report)
+    assert plain.endswith("--- a/x.yaml\n+++ b/x.yaml\n-image: a:1\n+image: a:2\n") and "\033[" not in plain
+    coloured = rep.render_text(report, color=True)
+    assert "\033[31m-image: a:1\033[0m\n\033[32m+image: a:2\033[0m\n" in coloured and "--- a/x.yaml\n" in coloured
+    assert invoke("run", "examples/flux-system", "--color", "always", "--help").code == 0
