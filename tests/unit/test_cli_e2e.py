@@ -52,3 +52,11 @@ def test_lazy_imports_on_validate(tmp_path: Path) -> None:
              "print('kubernetes' in sys.modules, 'httpx' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True,
                           cwd=ROOT).stdout.strip() == "False False"
+
+
+def test_kubectl_complete_as_kubectl_runs_it() -> None:
+    """kubectl >= 1.26 runs `kubectl_complete-imagewatch WORDS... ''` and reads lines plus `:directive`."""
+    code = "from kubectl_imagewatch.cli.completion import kubectl_complete; kubectl_complete()"
+    p = subprocess.run([sys.executable, "-c", code, "validate", "--str"], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 0 and p.stderr == ""
+    assert p.stdout == "--strict\tWarnings fail the run too.\n:4\n"
