@@ -87,18 +87,20 @@ def test_append_to_refuses_a_duplicate_and_says_what_it_wrote(tmp_path: Path) ->
 
 # --- output for CI and editors -----------------------------------------------------------------
 
-@pytest.mark.parametrize("given", ["absolute", "dot-relative"])
+@pytest.mark.parametrize("given", ["absolute", "dot-relative", "pre-commit"])
 def test_paths_are_relative_to_the_repository_in_every_format(tmp_path: Path, given: str) -> None:
     repo = repo_with(tmp_path, {"apps/bad.yaml": BAD})
-    arg = str(repo / "apps") if given == "absolute" else "./apps"
-    text = invoke("validate", arg, cwd=str(repo)).out
+    args = {"absolute": [str(repo / "apps")], "dot-relative": ["./apps"],
+            "pre-commit": ["--repo-context", "apps/bad.yaml"]}[given]
+    *more, arg = args
+    text = invoke("validate", *more, arg, cwd=str(repo)).out
     assert text.startswith("apps/bad.yaml:20:14: error IW204 semver range"), text
-    gh = invoke("validate", "-o", "github", arg, cwd=str(repo)).out
+    gh = invoke("validate", *more, "-o", "github", arg, cwd=str(repo)).out
     assert gh.startswith("::error file=apps/bad.yaml,line=20,col=14,title=IW204::")
-    sarif = invoke("validate", "-o", "sarif", arg, cwd=str(repo)).json()
+    sarif = invoke("validate", *more, "-o", "sarif", arg, cwd=str(repo)).json()
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]] \
         == ["apps/bad.yaml"]
-    assert [f["path"] for f in invoke("validate", "-o", "json", arg, cwd=str(repo)).json()["findings"]] \
+    assert [f["path"] for f in invoke("validate", *more, "-o", "json", arg, cwd=str(repo)).json()["findings"]] \
         == ["apps/bad.yaml"]
 
 
