@@ -206,7 +206,20 @@ def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> Updat
     if not opts.dry_run and plan.ok:
         written = plan.apply()
         if opts.commit and written:
-            from kubectl_imagewatch.automation import git as gitops
-
-            commits = gitops.commit_plan(root, plan)
+            commits = commit_plan(root, plan)
     return UpdateResult(plan, written, commits, errors)
+
+
+def commit_plan(repo: str, plan: "UpdatePlan") -> list[str]:
+    """`update --commit`: one commit per automation that changed files, with its author and message."""
+    from kubectl_imagewatch.automation import git as gitops
+
+    out = []
+    for ap in plan.automations:
+        if not ap.files or ap.error:
+            continue
+        author = (((ap.automation.spec.get("git") or {}).get("commit") or {}).get("author") or {})
+        paths = sorted({f.repo_file for f in ap.files})
+        out.append(gitops.commit(repo, paths, ap.message or "", str(author.get("name") or ""),
+                                 str(author.get("email") or "fluxcdbot@users.noreply.github.com")))
+    return out

@@ -1,23 +1,35 @@
 """git through the git CLI: clone a GitRepository's ref, commit as the automation, push safely.
 
 Credentials come from the GitRepository's Secret the way source-controller reads it
-(`username`/`password` or `bearerToken` for http(s); `identity` + `known_hosts` for ssh) and reach
-git through the environment or 0600 temp files, never through argv or URLs, so they cannot show
-up in process lists or error messages. Pushes are never forced; a non-fast-forward rejection is
-reported as such so the caller can fetch, re-apply and retry.
+(`username`/`password` or `bearerToken` for http(s); `identity` + `known_hosts` for ssh), or from
+the userinfo of an http(s) URL, and reach git through the environment or 0600 files in a private
+temp directory that is removed whatever happens — never through argv, `.git/config` or messages.
+No manifest value becomes a git option: every such value follows `--end-of-options` and branch
+names and refspecs are checked first (flux/gitref.py). Pushes are never forced; a non-fast-forward
+rejection is reported as such so the caller can fetch, re-apply and retry.
 """
 from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+from types import TracebackType
 from typing import Optional
+from urllib.parse import unquote, urlsplit, urlunsplit
 
+from kubectl_imagewatch.automation import signing
 from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.flux.gitref import branch_problem, refspec_problem
+
+EOO = "--end-of-options"  # git >= 2.24: nothing after it is an option
+PROTOCOLS = "file:git:http:https:ssh"  # no ext::, fd:: or other remote helpers
+MAX_MESSAGE = 2000  # characters of git's stderr kept in an error
 
 
 class PushRejected(OperationError):
@@ -41,27 +53,116 @@ def auth_from_secret(secret: Optional[dict]) -> Optional[GitAuth]:
         return None
     from kubectl_imagewatch.manifests.model import secret_value
 
-    def text(k: str) -> Optional[str]:
-        v = secret_value(secret, k)
-        return v.decode() if v is not None else None
+    md = secret.get("metadata")
+    label = f"Secret {md.get('name')}" if isinstance(md, dict) and md.get("name") else "the Secret"
 
-    return GitAuth(text("username"), text("password"), text("bearerToken"), secret_value(secret, "identity"),
-                   secret_value(secret, "known_hosts"))
+    def raw(k: str) -> Optional[bytes]:
+        try:
+            return secret_value(secret, k)  # type: ignore[arg-type]
+        except (AttributeError, TypeError, UnicodeError):
+            raise OperationError(f"{label} is malformed: {k} must be a string under data or stringData") from None
+
+    def text(k: str) -> Optional[str]:
+        v = raw(k)
+        try:
+            return v.decode() if v is not None else None
+        except UnicodeDecodeError:
+            raise OperationError(f"{label}: {k} is not UTF-8 text") from None
+
+    return GitAuth(text("username"), text("password"), text("bearerToken"), raw("identity"), raw("known_hosts"))
+
+
+# --- credentials out of URLs and messages
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s]*)@")
+_AUTH_HEADER = re.compile(r"(?i)(authorization:\s*)\S+(\s+\S+)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def _userinfo(m: "re.Match[str]") -> str:
+    scheme, info = m.group(1), m.group(2)
+    if ":" in info or scheme.lower().startswith(("http", "ftp")):
+        return scheme + "<redacted>@"  # a password, or an http token in the user name
+    return m.group(0)  # ssh://git@host: a user name, not a secret
+
+
+def scrub(text: str) -> str:
+    """`text` without URL credentials, Authorization values or terminal control characters."""
+    text = _USERINFO.sub(_userinfo, text)
+    text = _AUTH_HEADER.sub(r"\1<redacted>", text)
+    return _CONTROL.sub("?", text)
+
+
+def split_credentials(url: str) -> tuple[str, Optional[GitAuth]]:
+    """(url without userinfo, its Basic credentials) for http(s) URLs; other URLs as they are."""
+    try:
+        u = urlsplit(url)
+    except ValueError:
+        return url, None
+    if u.scheme.lower() not in ("http", "https") or "@" not in u.netloc:
+        return url, None
+    info, _, host = u.netloc.rpartition("@")
+    user, _, pw = info.partition(":")
+    return urlunsplit((u.scheme, host, u.path, u.query, u.fragment)), GitAuth(unquote(user), unquote(pw))
+
+
+def display_url(url: str) -> str:
+    """The URL fit for a message: no password, no http user name."""
+    return split_credentials(scrub(url))[0].replace("<redacted>@", "")
+
+
+def clean(stderr: bytes) -> str:
+    """git's whole message, one line, credentials scrubbed, bounded (hints dropped)."""
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines()]
+    text = "; ".join(ln for ln in lines if ln and not ln.startswith("hint:"))
+    text = scrub(text) or "(no output)"
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + f"… ({len(text) - MAX_MESSAGE} more characters)"
+
+
+def remove_tree(path: str) -> None:
+    """rm -rf that SIGTERM/SIGINT cannot cut short (they are held until it is done)."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@functools.lru_cache(maxsize=1)
+def _check_version() -> None:
+    try:
+        out = subprocess.run(["git", "version"], capture_output=True, timeout=30).stdout.decode("utf-8", "replace")
+    except FileNotFoundError:
+        raise OperationError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise OperationError("git version timed out") from None
+    m = re.search(r"(\d+)\.(\d+)", out)
+    if m and (int(m.group(1)), int(m.group(2))) < (2, 24):
+        raise OperationError(f"git 2.24 or newer is needed (found {out.strip()})")
 
 
 class Git:
-    """One working directory and the environment that carries its credentials."""
+    """One working directory and the environment that carries its credentials. Close it (or use it
+    as a context manager): that removes the private files the credentials live in."""
 
     def __init__(self, workdir: str, auth: Optional[GitAuth] = None, url: str = "", timeout: float = 300) -> None:
+        _check_version()
         self.dir = workdir
         self.timeout = timeout
+        self.url = display_url(url)
+        self.has_auth = False
         self.env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="/bin/false", SSH_ASKPASS="/bin/false",
-                        LC_ALL="C")
+                        LC_ALL="C", GIT_ALLOW_PROTOCOL=PROTOCOLS)
         self._tmp: Optional[str] = None
-        for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_SSH", "GIT_PROXY_COMMAND"):
             self.env.pop(k, None)
         if auth is not None:
-            self._auth(auth, url)
+            try:
+                self._auth(auth, url)
+            except BaseException:
+                self.close()
+                raise
 
     def _auth(self, a: GitAuth, url: str) -> None:
         header = None
@@ -70,63 +171,79 @@ class Git:
         elif a.username is not None and a.password is not None and url.startswith(("http://", "https://")):
             header = "Authorization: Basic " + base64.b64encode(f"{a.username}:{a.password}".encode()).decode()
         if header:
+            self.has_auth = True
             self.env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.extraHeader", GIT_CONFIG_VALUE_0=header)
         if a.identity:
+            self.has_auth = True
             self._tmp = tempfile.mkdtemp(prefix="imagewatch-ssh-")
             key = os.path.join(self._tmp, "identity")
-            fd = os.open(key, os.O_WRONLY | os.O_CREAT, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(a.identity if a.identity.endswith(b"\n") else a.identity + b"\n")
+            signing.write_private(key, a.identity if a.identity.endswith(b"\n") else a.identity + b"\n")
             kh = os.path.join(self._tmp, "known_hosts")
-            with open(kh, "wb") as f:
-                f.write(a.known_hosts or b"")
-            self.env["GIT_SSH_COMMAND"] = (f"ssh -i {key} -o IdentitiesOnly=yes -o BatchMode=yes "
-                                           f"-o UserKnownHostsFile={kh} -o StrictHostKeyChecking=yes")
+            signing.write_private(kh, a.known_hosts or b"")
+            self.env["GIT_SSH_COMMAND"] = (f"ssh -i '{key}' -o IdentitiesOnly=yes -o BatchMode=yes "
+                                           f"-o UserKnownHostsFile='{kh}' -o StrictHostKeyChecking=yes")
 
     def close(self) -> None:
         if self._tmp:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            remove_tree(self._tmp)
+            self._tmp = None
+
+    def __enter__(self) -> "Git":
+        return self
+
+    def __exit__(self, t: Optional[type], e: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+        self.close()
 
     def run(self, *args: str, input: Optional[bytes] = None, env: Optional[dict] = None, check: bool = True,
             cwd: Optional[str] = None) -> subprocess.CompletedProcess:
         e = dict(self.env)
         e.update(env or {})
+        cmd = next((a for a in args if not a.startswith("-") and "=" not in a), args[0])
         try:
             p = subprocess.run(["git", *args], cwd=cwd or self.dir, capture_output=True, env=e, input=input,
                                timeout=self.timeout)
         except FileNotFoundError:
             raise OperationError("git is not installed") from None
         except subprocess.TimeoutExpired:
-            raise OperationError(f"git {args[0]} timed out after {self.timeout:.0f}s") from None
+            raise OperationError(f"git {cmd} timed out after {self.timeout:.0f}s") from None
         if check and p.returncode != 0:
-            raise OperationError(f"git {args[0]} failed: {_clean(p.stderr)}")
+            raise OperationError(f"git {cmd} failed: {clean(p.stderr)}")
         return p
 
     def out(self, *args: str) -> str:
         return self.run(*args).stdout.decode("utf-8", "replace").strip()
 
-
-def _clean(stderr: bytes) -> str:
-    text = stderr.decode("utf-8", "replace").strip()
-    text = re.sub(r"(Authorization: )\S+ \S+", r"\1<redacted>", text)
-    text = re.sub(r"//[^/@\s]+:[^/@\s]+@", "//<redacted>@", text)
-    return text.splitlines()[-1] if text else "(no output)"
+    def remote_error(self, what: str, stderr: bytes) -> OperationError:
+        """A failed fetch or push, with its cause: authentication, host key, or git's whole message."""
+        text = clean(stderr)
+        raw = stderr.decode("utf-8", "replace")
+        if re.search(r"Authentication failed|could not read (Username|Password)|returned error: 40[13]|"
+                     r"Permission denied \((publickey|password|keyboard)", raw):
+            why = ("the server refused the credentials" if self.has_auth else
+                   "the server wants credentials and none were given (set the GitRepository's secretRef)")
+            return OperationError(f"authentication failed for {self.url}: {why} (git: {text})")
+        if "Host key verification failed" in raw:
+            return OperationError(f"host key verification failed for {self.url}: the Secret's known_hosts does "
+                                  f"not hold this server's key (git: {text})")
+        return OperationError(f"cannot {what} {self.url}: {text}")
 
 
 def clone(url: str, dest: str, auth: Optional[GitAuth] = None, timeout: float = 300, shallow: bool = True) -> Git:
-    """Every branch head (depth 1 by default, like Flux's GitShallowClone gate) and the tags."""
+    """Every branch head (depth 1 by default, like Flux's GitShallowClone gate) and the tags.
+    On failure nothing is left: the credentials' directory is removed before the error surfaces."""
+    plain, url_auth = split_credentials(url)
     os.makedirs(dest, exist_ok=True)
-    g = Git(dest, auth, url, timeout)
-    g.run("init", "-q")
-    g.run("remote", "add", "origin", url)
-    depth = ["--depth", "1"] if shallow and not url.startswith("/") else []  # plain paths ignore --depth
-    p = g.run("fetch", "-q", *depth, "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*", check=False)
-    if p.returncode != 0:
-        msg = _clean(p.stderr)
-        if re.search(r"Authentication failed|could not read Username|Permission denied|403|401|"
-                     r"Host key verification failed", p.stderr.decode("utf-8", "replace")):
-            raise OperationError(f"cannot fetch {url}: authentication failed ({msg})")
-        raise OperationError(f"cannot fetch {url}: {msg}")
+    g = Git(dest, auth or url_auth, plain, timeout)
+    try:
+        g.run("init", "-q")
+        g.run("remote", "add", EOO, "origin", plain)
+        depth = ["--depth", "1"] if shallow and not plain.startswith("/") else []  # plain paths ignore --depth
+        p = g.run("fetch", "-q", *depth, "--tags", EOO, "origin", "+refs/heads/*:refs/remotes/origin/*", check=False)
+        if p.returncode != 0:
+            raise g.remote_error("fetch", p.stderr)
+    except BaseException:
+        g.close()
+        raise
     return g
 
 
@@ -135,28 +252,40 @@ def remote_branches(g: Git) -> set[str]:
     return {r[len("refs/remotes/origin/"):] for r in out.splitlines() if r and not r.endswith("/HEAD")}
 
 
+def _checked(value: object, field: str) -> str:
+    why = branch_problem(str(value), f"checkout.ref.{field}")
+    if why:
+        raise OperationError(why)
+    return str(value)
+
+
 def resolve_checkout(g: Git, ref: dict) -> tuple[str, Optional[str]]:
     """(commit sha, branch or None) for a GitRepositoryRef, precedence as Flux's go-git client:
     commit > name > tag > semver > branch > default master."""
     if ref.get("commit"):
-        if ref.get("branch"):
-            g.run("fetch", "-q", "origin", f"+refs/heads/{ref['branch']}:refs/remotes/origin/{ref['branch']}")
-        found = g.run("rev-parse", "--verify", "--quiet", f"{ref['commit']}^{{commit}}", check=False)
+        commit = str(ref["commit"])
+        if not re.fullmatch(r"[0-9a-fA-F]{4,64}", commit):
+            raise OperationError(f"checkout.ref.commit {commit!r} is not a commit SHA")
+        branch = _checked(ref["branch"], "branch") if ref.get("branch") else None
+        if branch:
+            g.run("fetch", "-q", EOO, "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+        found = g.run("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}", check=False)
         if found.returncode != 0 and os.path.exists(os.path.join(g.dir, ".git", "shallow")):
             g.run("fetch", "-q", "--unshallow", "origin")  # an older commit: the shallow clone lacks it
-        return g.out("rev-parse", "--verify", f"{ref['commit']}^{{commit}}"), ref.get("branch")
+        return g.out("rev-parse", "--verify", f"{commit}^{{commit}}"), branch
     if ref.get("name"):
-        g.run("fetch", "-q", "origin", f"+{ref['name']}:refs/imagewatch/checkout")
-        name = ref["name"]
+        name = _checked(ref["name"], "name")
+        g.run("fetch", "-q", EOO, "origin", f"+{name}:refs/imagewatch/checkout")
         return g.out("rev-parse", "refs/imagewatch/checkout^{commit}"), (
             name[len("refs/heads/"):] if name.startswith("refs/heads/") else None)
     if ref.get("tag"):
-        return g.out("rev-parse", "--verify", f"refs/tags/{ref['tag']}^{{commit}}"), None
+        tag = _checked(ref["tag"], "tag")
+        return g.out("rev-parse", "--verify", f"refs/tags/{tag}^{{commit}}"), None
     if ref.get("semver"):
         from kubectl_imagewatch.reflector.policy import constraints, versions
 
         try:
-            c = constraints.parse(ref["semver"])
+            c = constraints.parse(str(ref["semver"]))
         except constraints.ConstraintError as e:
             raise OperationError(f"checkout semver {ref['semver']!r}: {e}") from None
         best = None
@@ -167,97 +296,69 @@ def resolve_checkout(g: Git, ref: dict) -> tuple[str, Optional[str]]:
         if best is None:
             raise OperationError(f"no tag matches semver {ref['semver']!r}")
         return g.out("rev-parse", f"refs/tags/{best[0]}^{{commit}}"), None
-    branch = ref.get("branch") or "master"
+    branch = _checked(ref.get("branch") or "master", "branch")
     if branch not in remote_branches(g):
         raise OperationError(f"branch {branch!r} not found in the remote")
     return g.out("rev-parse", f"refs/remotes/origin/{branch}"), branch
 
 
-@dataclasses.dataclass
-class SigningKey:
-    """signingKey.secretRef: `gpg` (git.asc armored key, optional passphrase) or `ssh` (identity)."""
-    kind: str
-    key: bytes
-    passphrase: Optional[str] = None
-
-    def __repr__(self) -> str:
-        return f"SigningKey({self.kind}, <redacted>)"
-
-
-def _gpg_setup(d: str, key: SigningKey) -> list[str]:
-    """Import the key into a private GNUPGHOME; git config args that make `git commit -S` use it."""
-    home = os.path.join(d, "gnupg")
-    os.makedirs(home, mode=0o700)
-    imp = subprocess.run(["gpg", "--batch", "--homedir", home, "--import"], input=key.key, capture_output=True)
-    if imp.returncode != 0:
-        raise OperationError("signing key: gpg could not import the armored key from git.asc")
-    keys = re.findall(rb"key ([0-9A-F]+):", imp.stderr)
-    if len(set(keys)) != 1:
-        raise OperationError("signing key: git.asc must hold exactly one key")
-    wrapper = os.path.join(d, "gpg-wrapper")
-    extra = ""
-    if key.passphrase is not None:
-        pw = os.path.join(d, "passphrase")
-        fd = os.open(pw, os.O_WRONLY | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(key.passphrase)
-        extra = f" --pinentry-mode loopback --passphrase-file '{pw}'"
-    with open(wrapper, "w") as f:
-        f.write(f"#!/bin/sh\nexec gpg --batch --homedir '{home}'{extra} \"$@\"\n")
-    os.chmod(wrapper, 0o700)
-    return ["-c", f"gpg.program={wrapper}", "-c", f"user.signingKey={keys[0].decode()}"]
-
-
-def _ssh_setup(d: str, key: SigningKey) -> list[str]:
-    path = os.path.join(d, "signing_key")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.key if key.key.endswith(b"\n") else key.key + b"\n")
-    if key.passphrase:
-        raise OperationError("ssh signing keys with a password are not supported; use an unencrypted identity")
-    return ["-c", "gpg.format=ssh", "-c", f"user.signingKey={path}"]
-
-
-def commit_all(g: Git, message: str, name: str, email: str, signing: Optional[SigningKey] = None) -> Optional[str]:
+def commit_all(g: Git, message: str, name: str, email: str,
+               signing_key: Optional[signing.SigningKey] = None) -> Optional[str]:
     """Stage everything (as Flux does) and commit, signed when asked; None when nothing changed."""
     g.run("add", "-A")
     if g.run("diff", "--cached", "--quiet", check=False).returncode == 0:
         return None
     env = {"GIT_AUTHOR_NAME": name or "Flux", "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name or "Flux",
            "GIT_COMMITTER_EMAIL": email}
-    tmp = tempfile.mkdtemp(prefix="imagewatch-sign-") if signing else None
+    tmp = tempfile.mkdtemp(prefix="imagewatch-sign-") if signing_key else None
     try:
-        if signing is None:
-            cfg, sign = ["-c", "commit.gpgsign=false"], []
-        elif signing.kind == "ssh":
-            cfg, sign = _ssh_setup(tmp or "", signing), ["-S"]
-        else:
-            cfg, sign = _gpg_setup(tmp or "", signing), ["-S"]
+        cfg, sign = ["-c", "commit.gpgsign=false"], []
+        if signing_key is not None:
+            cfg, sign = signing.git_config(tmp or "", signing_key), ["-S"]
         g.run(*cfg, "commit", "-q", "--no-verify", *sign, "-F", "-", input=message.encode(), env=env)
     except FileNotFoundError:
         raise OperationError("commit signing needs gpg (or ssh-keygen) installed") from None
     finally:
         if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
+            remove_tree(tmp)
     return g.out("rev-parse", "HEAD")
 
 
 _REJECTED = re.compile(r"\[rejected\]|non-fast-forward|fetch first|failed to update ref|stale info")
 
 
+def push_problem(branch: str, refspec: Optional[str]) -> Optional[str]:
+    """Why this push must not run: a bad branch or refspec, a forced or deleting refspec."""
+    why = branch_problem(branch, "push branch")
+    if why or not refspec:
+        return why
+    why = refspec_problem(refspec)
+    if why:
+        return why
+    src, dst = refspec.split(":")
+    if src.startswith("+"):
+        return f"push.refspec {refspec!r} forces the update ('+'); nothing is ever force-pushed"
+    if not src:
+        return f"push.refspec {refspec!r} deletes {dst} on the remote; refused"
+    return None
+
+
 def push(g: Git, branch: str, refspec: Optional[str] = None, options: Optional[dict] = None) -> None:
     """Push HEAD to branch (never forced), then the refspec; options as git push options."""
+    why = push_problem(branch, refspec)
+    if why:
+        raise OperationError(why)
     opts: list[str] = []
     for k, v in sorted((options or {}).items()):
-        opts += ["-o", f"{k}={v}" if v else k]
+        opts += ["-o", f"{k}={v}" if v else str(k)]
     specs = [f"HEAD:refs/heads/{branch}"] + ([refspec] if refspec else [])
     for spec in specs:
-        p = g.run("push", "--porcelain", *opts, "origin", spec, check=False)
+        p = g.run("push", "--porcelain", *opts, EOO, "origin", spec, check=False)
         if p.returncode != 0:
             err = p.stderr.decode("utf-8", "replace") + p.stdout.decode("utf-8", "replace")
             if _REJECTED.search(err) and "remote rejected" not in err:
                 raise PushRejected(f"push to {spec} rejected: the remote moved (non-fast-forward)")
-            raise OperationError(f"push to {spec} failed: {_clean(p.stderr) if p.stderr else _clean(p.stdout)}")
+            raise g.remote_error(f"push {spec} to", p.stderr + b"\n" + p.stdout)
 
 
 def commit(repo: str, paths: list[str], message: str, name: str, email: str) -> str:
@@ -268,16 +369,3 @@ def commit(repo: str, paths: list[str], message: str, name: str, email: str) -> 
            "GIT_COMMITTER_NAME": name or "Flux", "GIT_COMMITTER_EMAIL": email}
     g.run("commit", "-q", "--no-verify", "-F", "-", "--", *paths, env=env, input=message.encode())
     return g.out("rev-parse", "HEAD")
-
-
-def commit_plan(repo: str, plan: object) -> list[str]:
-    """One commit per automation that changed files, with its author and rendered message."""
-    out = []
-    for ap in plan.automations:  # type: ignore[attr-defined]
-        if not ap.files or ap.error:
-            continue
-        author = (((ap.automation.spec.get("git") or {}).get("commit") or {}).get("author") or {})
-        paths = sorted({f.repo_file for f in ap.files})
-        out.append(commit(repo, paths, ap.message or "", str(author.get("name") or ""),
-                          str(author.get("email") or "fluxcdbot@users.noreply.github.com")))
-    return out

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import tempfile
 import time
 from typing import Callable, Optional
 
-from kubectl_imagewatch.automation import git as gitops, plan as updater
+from kubectl_imagewatch.automation import git as gitops, plan as updater, signing
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.manifests.inventory import Inventory
 from kubectl_imagewatch.manifests.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
@@ -35,7 +34,7 @@ class RunOptions:
 @dataclasses.dataclass
 class AutomationRun:
     automation: FluxObject
-    outcome: str  # pushed | no-changes | dry-run | failed | suspended
+    outcome: str  # pushed | no-changes | dry-run | failed
     branch: str = ""
     commit: Optional[str] = None
     message: Optional[str] = None
@@ -82,7 +81,7 @@ def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> tuple[str
     return url, dict(gref), secret
 
 
-def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[gitops.SigningKey]:
+def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[signing.SigningKey]:
     """The automation's signingKey Secret (its own namespace), as Flux reads it."""
     git = mapping(auto.spec.get("git"))
     sk = mapping(mapping(git.get("commit")).get("signingKey"))
@@ -100,15 +99,17 @@ def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[gitops.SigningKey
     if not key:
         raise OperationError(f"signing key Secret {auto.namespace}/{name} has no {field}")
     pw = secret_value(sec, pw_field)
-    return gitops.SigningKey(kind, key, pw.decode() if pw else None)
+    try:
+        return signing.SigningKey(kind, key, pw.decode() if pw else None)
+    except UnicodeDecodeError:
+        raise OperationError(f"signing key Secret {auto.namespace}/{name}: {pw_field} is not UTF-8 text") from None
 
 
 def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOptions,
                    log: Callable[[str, dict], None] = lambda m, f: None) -> AutomationRun:
+    """Clone, update, commit, push one automation (the caller skips suspended ones). Whatever
+    happens, the clone and every credential file are gone when this returns."""
     res = AutomationRun(auto, "failed")
-    if auto.spec.get("suspend") is True:
-        res.outcome = "suspended"
-        return res
     work = tempfile.mkdtemp(prefix="imagewatch-run-", dir=opts.workdir)
     g: Optional[gitops.Git] = None
     try:
@@ -117,6 +118,10 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
         push = mapping(git.get("push"))
         commit_spec = mapping(git.get("commit"))
         author = mapping(commit_spec.get("author"))
+        if push.get("branch") or push.get("refspec"):
+            why = gitops.push_problem(str(push.get("branch") or "main"), _opt_str(push.get("refspec")))
+            if why:
+                raise OperationError(why)  # before anything is cloned, let alone pushed
         g = gitops.clone(url, os.path.join(work, "repo"), gitops.auth_from_secret(secret))
         sha, checkout_branch = gitops.resolve_checkout(g, ref)
         branch = push.get("branch") or checkout_branch
@@ -124,14 +129,14 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
             raise OperationError("push spec not provided, and cannot be inferred from .spec.git.checkout.ref or "
                                  "GitRepository .spec.ref")
         res.branch = str(branch)
-        signing = _signing_key(auto, inv)
+        signing_key = _signing_key(auto, inv)
         for attempt in range(1, opts.push_attempts + 1):
             res.attempts = attempt
             remote = gitops.remote_branches(g)
             base = f"refs/remotes/origin/{branch}" if branch in remote and branch != checkout_branch else sha
             if attempt > 1 and branch in remote:
                 base = f"refs/remotes/origin/{branch}"
-            g.run("checkout", "-q", "-B", str(branch), base)
+            g.run("checkout", "-q", "-B", str(branch), base, "--")
             res.source_revision = f"{branch}@sha1:{g.out('rev-parse', 'HEAD')}"
             up = updater.plan(inv, refs, g.dir, release=opts.flux_release, only=auto)
             ap = up.automations[0]
@@ -147,7 +152,7 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
             res.message = ap.message
             up.apply()
             new = gitops.commit_all(g, ap.message or "", str(author.get("name") or ""),
-                                    str(author.get("email") or ""), signing)
+                                    str(author.get("email") or ""), signing_key)
             if new is None:
                 res.outcome = "no-changes"
                 return res
@@ -156,23 +161,27 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
                 res.outcome = "dry-run"
                 return res
             try:
-                gitops.push(g, str(branch), push.get("refspec"), push.get("options"))
+                gitops.push(g, str(branch), _opt_str(push.get("refspec")), mapping(push.get("options")))
             except gitops.PushRejected as e:
                 log("push rejected, retrying on the new remote head", {"automation": auto.ref, "attempt": attempt})
                 if attempt == opts.push_attempts:
                     raise OperationError(f"{e}; gave up after {attempt} attempts") from None
-                g.run("fetch", "-q", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+                g.run("fetch", "-q", gitops.EOO, "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
                 continue
             res.outcome = "pushed"
             return res
         return res
     except OperationError as e:
-        res.outcome, res.error = "failed", str(e)
+        res.outcome, res.error = "failed", gitops.scrub(str(e))
         return res
     finally:
         if g is not None:
             g.close()
-        shutil.rmtree(work, ignore_errors=True)
+        gitops.remove_tree(work)
+
+
+def _opt_str(v: object) -> Optional[str]:
+    return None if v is None or v == "" else str(v)
 
 
 def run_once(inv: Inventory, results: list, opts: RunOptions,

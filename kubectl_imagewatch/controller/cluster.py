@@ -1,5 +1,7 @@
-"""The only module that imports `kubernetes` (inside functions): read Flux objects and Secrets from
-a cluster, write status and events back, hold a Lease for leader election, apply objects."""
+"""The only module that imports `kubernetes` (inside functions, so `validate` never loads it): read
+Flux objects and Secrets from a cluster, write status and events back, hold a Lease for leader
+election, apply objects. Failures the client reports (ApiException, urllib3 and socket errors) become
+OperationError; anything else is a bug and surfaces as one."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,52 +20,65 @@ VERSIONS = ("v1", "v1beta2", "v1beta1")
 MANAGER = "kubectl-imagewatch"
 
 
+def client_errors() -> tuple[type[BaseException], ...]:
+    """What the kubernetes client raises when the API says no or cannot be reached."""
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    return (ApiException, HTTPError, OSError)
+
+
+def _status(e: BaseException) -> Optional[int]:
+    return getattr(e, "status", None)
+
+
 class Cluster:
     def __init__(self, kubeconfig: Optional[str] = None, context: Optional[str] = None) -> None:
         try:
+            import yaml
             from kubernetes import client as k8s, config
+            from kubernetes.config.config_exception import ConfigException
         except ImportError:
             raise OperationError("cluster access needs the kubernetes package: "
                                  "pip install 'kubectl-imagewatch[cluster]'") from None
         self.k8s = k8s
+        self.errors = client_errors()
         self.namespace = "default"
+        bad_config = (ConfigException, OSError, ValueError, yaml.YAMLError)
         try:
             config.load_kube_config(config_file=kubeconfig, context=context)
             try:
-                _, active = config.list_kube_config_contexts(config_file=kubeconfig)
+                contexts, active = config.list_kube_config_contexts(config_file=kubeconfig)
                 if context:
-                    active = next((c for c in config.list_kube_config_contexts(config_file=kubeconfig)[0]
-                                   if c["name"] == context), active)
+                    active = next((c for c in contexts if c.get("name") == context), active)
                 self.namespace = (active or {}).get("context", {}).get("namespace") or "default"
-            except Exception:
-                pass
-        except Exception as e:
+            except (*bad_config, AttributeError):
+                pass  # the namespace stays "default", as kubectl has it
+        except bad_config as e:
             try:
                 config.load_incluster_config()
                 with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace") as f:
                     self.namespace = f.read().strip()
-            except Exception:
+            except bad_config:
                 raise OperationError(f"no usable kubeconfig or in-cluster config: {e}") from None
         self.api = k8s.CustomObjectsApi()
         self.core = k8s.CoreV1Api()
 
-    def _err(self, what: str, e: Exception) -> OperationError:
+    def _err(self, what: str, e: BaseException) -> OperationError:
         status = getattr(e, "status", None)
-        reason = getattr(e, "reason", None) or str(e).splitlines()[0]
+        reason = getattr(e, "reason", None) or (str(e).splitlines() or [type(e).__name__])[0]
         return OperationError(f"{what}: {status or ''} {reason}".strip())
 
     def _list(self, group: str, kind: str, namespace: Optional[str]) -> list[dict]:
-        last: Optional[Exception] = None
         for v in VERSIONS:
             try:
                 if namespace:
                     out = self.api.list_namespaced_custom_object(group, v, namespace, PLURALS[kind])
                 else:
                     out = self.api.list_cluster_custom_object(group, v, PLURALS[kind])
-            except Exception as e:
-                if getattr(e, "status", None) == 404:
-                    last = e
-                    continue
+            except self.errors as e:
+                if _status(e) == 404:
+                    continue  # this apiVersion is not served: try the next one
                 raise self._err(f"list {kind}", e) from None
             items = (out or {}).get("items") or []  # type: ignore[union-attr,attr-defined]
             for it in items:
@@ -72,9 +87,7 @@ class Cluster:
             if namespace:
                 items = [i for i in items if (i.get("metadata") or {}).get("namespace", namespace) == namespace]
             return items
-        if last is not None:
-            return []
-        return []
+        return []  # no version served: the CRD is not installed
 
     def inventory(self, namespace: Optional[str], all_namespaces: bool = False) -> Inventory:
         inv = Inventory()
@@ -99,8 +112,8 @@ class Cluster:
     def secret(self, namespace: str, name: str) -> Optional[dict]:
         try:
             s = self.core.read_namespaced_secret(name, namespace)
-        except Exception as e:
-            if getattr(e, "status", None) == 404:
+        except self.errors as e:
+            if _status(e) == 404:
                 return None
             raise self._err(f"read Secret {namespace}/{name}", e) from None
         return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": namespace},
@@ -110,8 +123,8 @@ class Cluster:
         """Flux's own image controllers, if installed (we must not fight them over status)."""
         try:
             deps = self.k8s.AppsV1Api().list_deployment_for_all_namespaces()
-        except Exception:
-            return []
+        except self.errors:
+            return []  # not allowed to list Deployments (RBAC): nothing known
         found = []
         for d in getattr(deps, "items", None) or []:
             name = d.metadata.name
@@ -124,7 +137,7 @@ class Cluster:
         try:
             self.api.patch_namespaced_custom_object_status(group, version, obj.namespace, PLURALS[obj.kind], obj.name,
                                                            {"status": status})
-        except Exception as e:
+        except self.errors as e:
             raise self._err(f"patch status of {obj.kind} {obj.ref}", e) from None
 
     def event(self, obj: FluxObject, reason: str, message: str, type_: str = "Normal") -> None:
@@ -138,7 +151,7 @@ class Cluster:
             source=k8s.V1EventSource(component=MANAGER, host=socket.gethostname()))
         try:
             self.core.create_namespaced_event(obj.namespace, ev)
-        except Exception:
+        except self.errors:
             pass  # events are best effort, as in Flux
 
     # --- leader election with a coordination.k8s.io Lease
@@ -148,8 +161,8 @@ class Cluster:
         now = dt.datetime.now(dt.timezone.utc)
         try:
             lease = co.read_namespaced_lease(name, namespace)
-        except Exception as e:
-            if getattr(e, "status", None) != 404:
+        except self.errors as e:
+            if _status(e) != 404:
                 raise self._err("read Lease", e) from None
             body = k8s.V1Lease(metadata=k8s.V1ObjectMeta(name=name, namespace=namespace),
                                spec=k8s.V1LeaseSpec(holder_identity=identity, lease_duration_seconds=duration,
@@ -157,9 +170,9 @@ class Cluster:
             try:
                 co.create_namespaced_lease(namespace, body)
                 return True
-            except Exception as e2:
-                if getattr(e2, "status", None) == 409:
-                    return False
+            except self.errors as e2:
+                if _status(e2) == 409:
+                    return False  # someone else created it first
                 raise self._err("create Lease", e2) from None
         spec = lease.spec
         holder = getattr(spec, "holder_identity", None)
@@ -174,13 +187,13 @@ class Cluster:
             patch["spec"]["acquireTime"] = patch["spec"]["renewTime"]
         try:
             co.patch_namespaced_lease(name, namespace, patch)
-        except Exception as e:
+        except self.errors as e:
             raise self._err("renew Lease", e) from None
         return True
 
 
 def _object(obj: dict) -> FluxObject:
-    md = obj.get("metadata") or {}
+    md: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
     kind = obj.get("kind", "")
     doc = Document(f"cluster:{kind}/{md.get('namespace', '')}/{md.get('name', '')}", 0, obj, {}, 0)
     return FluxObject(doc, (), kind, obj.get("apiVersion", ""), str(md.get("name", "")),
@@ -194,6 +207,7 @@ def client(kubeconfig: Optional[str] = None, context: Optional[str] = None) -> A
 def apply(obj: dict, kubeconfig: Optional[str] = None, context: Optional[str] = None) -> str:
     """Server-side apply with field manager kubectl-imagewatch; returns "created" or "configured"."""
     api = client(kubeconfig, context)
+    errors = client_errors()
     group, _, version = obj["apiVersion"].partition("/")
     md = obj["metadata"]
     plural = PLURALS[obj["kind"]]
@@ -202,14 +216,15 @@ def apply(obj: dict, kubeconfig: Optional[str] = None, context: Optional[str] = 
                                            field_manager=MANAGER, force=True,
                                            _content_type="application/apply-patch+yaml")
         return "configured"
-    except Exception as e:
-        if getattr(e, "status", None) == 404:
+    except errors as first:
+        e: BaseException = first
+        if _status(e) == 404:
             try:  # servers without apply-creates semantics (and emulators): create it
                 api.create_namespaced_custom_object(group, version, md["namespace"], plural, obj,
                                                     field_manager=MANAGER)
                 return "created"
-            except Exception as e2:
+            except errors as e2:
                 e = e2
-        status = getattr(e, "status", None)
-        reason = getattr(e, "reason", None) or str(e).splitlines()[0]
+        status = _status(e)
+        reason = getattr(e, "reason", None) or (str(e).splitlines() or [type(e).__name__])[0]
         raise OperationError(f"apply {obj['kind']} {md['namespace']}/{md['name']} failed: {status or ''} {reason}") from None

@@ -3,20 +3,23 @@ structured logs, Prometheus metrics and Lease-based leader election."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import random
 import signal
 import socket
-import sys
 import threading
 import time
 from typing import Any, Callable, Optional, Sequence
 
 from kubectl_imagewatch.automation import loop as automation
+from kubectl_imagewatch.controller.observe import Logger, Metrics, Null
 from kubectl_imagewatch.golang import duration as goduration
-from kubectl_imagewatch.errors import ExitCode, OperationError, UsageError
+from kubectl_imagewatch.errors import ExitCode, ImagewatchError, UsageError
 from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_REPOSITORY, IMAGE_UPDATE_AUTOMATION
+
+SUSPENDABLE = (IMAGE_REPOSITORY, IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION)
+BACKOFF_START = 5.0  # seconds before the pass after a failed one; doubles per failure ...
+BACKOFF_MAX = 300.0  # ... up to this (never longer than the objects' own interval)
 
 
 @dataclasses.dataclass
@@ -44,74 +47,6 @@ class Options:
     max_cycles: int = 0  # tests: stop after this many cycles
 
 
-class Logger:
-    def __init__(self, fmt: str = "text", stream: Any = None) -> None:
-        self.fmt, self.stream = fmt, stream or sys.stderr
-        self.lock = threading.Lock()
-
-    def __call__(self, msg: str, fields: Optional[dict] = None) -> None:
-        fields = {k: v for k, v in (fields or {}).items() if v is not None}
-        if self.fmt == "json":
-            line = json.dumps({"ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": "info",
-                               "msg": msg, **fields})
-        else:
-            line = msg + "".join(f" {k}={v}" for k, v in fields.items())
-        with self.lock:
-            print(line, file=self.stream, flush=True)
-
-
-class _Null:
-    def write(self, s: str) -> int:
-        return len(s)
-
-    def flush(self) -> None:
-        pass
-
-
-class Metrics:
-    def __init__(self) -> None:
-        self.counters: dict[tuple, float] = {}
-        self.lock = threading.Lock()
-
-    def inc(self, name: str, labels: tuple = (), by: float = 1.0) -> None:
-        with self.lock:
-            self.counters[(name, labels)] = self.counters.get((name, labels), 0.0) + by
-
-    def set(self, name: str, value: float, labels: tuple = ()) -> None:
-        with self.lock:
-            self.counters[(name, labels)] = value
-
-    def render(self) -> str:
-        with self.lock:
-            lines = []
-            for (name, labels), v in sorted(self.counters.items()):
-                lab = "{" + ",".join(f'{k}="{val}"' for k, val in labels) + "}" if labels else ""
-                lines.append(f"{name}{lab} {v:g}")
-        return "\n".join(lines) + "\n"
-
-    def serve(self, addr: str) -> Any:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        host, _, port = addr.rpartition(":")
-        metrics = self
-
-        class H(BaseHTTPRequestHandler):
-            def log_message(self, *a: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                body = metrics.render().encode() if self.path.startswith("/metrics") else b"ok\n"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        srv = ThreadingHTTPServer((host or "0.0.0.0", int(port)), H)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        return srv
-
-
 def _inventory(opts: Options, cluster: Any) -> Any:
     from kubectl_imagewatch.manifests import inventory
 
@@ -122,20 +57,27 @@ def _inventory(opts: Options, cluster: Any) -> Any:
     return inventory.build(list(opts.paths), opts.default_namespace, markers=False)
 
 
-def cycle(opts: Options, cluster: Any, log: Logger, metrics: Metrics) -> dict:
-    """One pass: scan, select, update/commit/push, write status. Returns a JSON-able report."""
+@dataclasses.dataclass
+class Pass:
+    """One pass's report (JSON-able) and when the next one is due, from this pass's own objects."""
+    report: dict
+    period: float
+
+
+def cycle(opts: Options, cluster: Any, log: Logger, metrics: Metrics) -> Pass:
+    """One pass: scan, select, update/commit/push, write status."""
     from kubectl_imagewatch import api
     from kubectl_imagewatch.reflector import simulate as sim
     from kubectl_imagewatch.controller import status
 
     inv = _inventory(opts, cluster)
+    period = _period(inv.objects)
     skipped = []
-    for o in list(inv.objects):
-        if o.kind in (IMAGE_REPOSITORY, IMAGE_POLICY) and o.spec.get("suspend") is True:
+    for o in inv.objects:  # decided here, once: suspended objects take no part in the pass at all
+        if o.kind in SUSPENDABLE and o.spec.get("suspend") is True:
             skipped.append(o.ref)
             log(f"{o.kind} suspended: skipped", {"object": o.ref})
-    inv.objects = [o for o in inv.objects
-                   if not (o.kind in (IMAGE_REPOSITORY, IMAGE_POLICY) and o.spec.get("suspend") is True)]
+    inv.objects = [o for o in inv.objects if not (o.kind in SUSPENDABLE and o.spec.get("suspend") is True)]
     provider = api.tag_provider(opts.tags_file, opts.cache_dir, inv)
     results = sim.run(inv, provider)  # type: ignore[arg-type]
     for r in results:
@@ -146,13 +88,11 @@ def cycle(opts: Options, cluster: Any, log: Logger, metrics: Metrics) -> dict:
     runs = automation.run_once(inv, results, ropts, log)
     for run in runs:
         metrics.inc("imagewatch_automation_runs_total", (("outcome", run.outcome),))
-        if run.outcome == "suspended":
-            skipped.append(run.automation.ref)
     metrics.set("imagewatch_last_cycle_timestamp_seconds", time.time())
     if opts.write_status and cluster is not None and not opts.dry_run:
         _write_status(cluster, inv, results, runs, provider, log, status)
-    return {"policies": [r.as_dict() for r in results], "automations": [r.as_dict() for r in runs],
-            "skipped": skipped}
+    return Pass({"policies": [r.as_dict() for r in results], "automations": [r.as_dict() for r in runs],
+                 "skipped": skipped}, period)
 
 
 def _write_status(cluster: Any, inv: Any, results: list, runs: list, provider: Any, log: Logger, status: Any) -> None:
@@ -169,8 +109,6 @@ def _write_status(cluster: Any, inv: Any, results: list, runs: list, provider: A
         if r.ok and prev and prev.get("tag") != r.selection.tag:
             cluster.event(r.policy, "Succeeded", st["conditions"][0]["message"])
     for run in runs:
-        if run.outcome == "suspended":
-            continue
         cluster.patch_status(run.automation, status.automation_status(run, run.automation.get("metadata", "generation")))
         if run.outcome == "pushed":
             cluster.event(run.automation, "Succeeded", automation.event_message(run))
@@ -190,9 +128,43 @@ def _period(inv_objs: list) -> float:
     return max(min(secs) if secs else 60.0, 1.0)
 
 
+def backoff(failures: int, period: float) -> float:
+    """The wait after `failures` failed passes in a row: doubling from BACKOFF_START, bounded."""
+    return min(BACKOFF_START * 2.0 ** min(failures - 1, 32), BACKOFF_MAX, period)
+
+
+class _Stopping(BaseException):
+    """SIGTERM/SIGINT arrived during a pass: unwind it (every `finally` removes its files), then stop."""
+
+
+class _Signals:
+    """SIGTERM and SIGINT set `stop`; during a pass they also interrupt it, once, so that the
+    clones and credential files are removed before the process ends (not left for SIGKILL)."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop, self.in_pass, self.fired = stop, False, False
+        self.old: dict = {}
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                self.old[sig] = signal.signal(sig, self._handle)
+            except ValueError:
+                pass  # not the main thread (tests): signals stay as they are
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.stop.set()
+        if self.in_pass and not self.fired:
+            self.fired = True
+            raise _Stopping()
+
+    def restore(self) -> None:
+        for sig, old in self.old.items():
+            signal.signal(sig, old)
+
+
 def run(opts: Options, out: Callable[[dict], None], stop: Optional[threading.Event] = None) -> int:
-    """Once (exit 0 ok, 1 any failure) or until stopped (SIGTERM/SIGINT end the loop cleanly)."""
-    log = Logger(opts.log_format or "text") if (opts.log_format or opts.watch) else Logger("text", _Null())
+    """Once (exit 0 ok, 1 any failure) or until stopped (SIGTERM/SIGINT end the loop cleanly). In
+    a watch, a failed pass — whatever the cause — is logged and the loop goes on after a backoff."""
+    log = Logger(opts.log_format or "text") if (opts.log_format or opts.watch) else Logger("text", Null())
     metrics = Metrics()
     cluster = None
     if opts.from_cluster or opts.write_status or opts.leader_elect:
@@ -205,16 +177,12 @@ def run(opts: Options, out: Callable[[dict], None], stop: Optional[threading.Eve
             raise UsageError(f"Flux's image controllers are installed ({', '.join(found)}); writing status would "
                              "fight them. Use --force to write anyway.")
     stop = stop or threading.Event()
-    if opts.watch:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
-                signal.signal(sig, lambda *_: stop.set())
-            except ValueError:
-                pass  # not the main thread (tests)
     srv = metrics.serve(opts.metrics_addr) if opts.metrics_addr and opts.watch else None
+    signals = _Signals(stop)
     identity = f"{socket.gethostname()}-{os.getpid()}"
     failed = False
-    cycles = 0
+    cycles = failures = 0
+    period = 60.0
     try:
         while True:
             if opts.leader_elect and cluster is not None:
@@ -225,27 +193,43 @@ def run(opts: Options, out: Callable[[dict], None], stop: Optional[threading.Eve
                         break
                     continue
             try:
-                report = cycle(opts, cluster, log, metrics)
-                out(report)
-                failed = any(a["outcome"] == "failed" for a in report["automations"]) or \
-                    any(p["error"] for p in report["policies"])
-            except OperationError as e:
-                log("cycle failed", {"error": str(e)})
-                metrics.inc("imagewatch_cycle_errors_total")
+                signals.in_pass = True
+                done = cycle(opts, cluster, log, metrics)
+                signals.in_pass = False
+                out(done.report)
+                period, failures = done.period, 0
+                failed = any(a["outcome"] == "failed" for a in done.report["automations"]) or \
+                    any(p["error"] for p in done.report["policies"])
+            except _Stopping:
+                log("stopping (pass interrupted)", {}, "error")
+                return ExitCode.OK if opts.watch else ExitCode.INTERRUPTED
+            except Exception as e:  # a watch outlives any one bad pass (hostile registry, broken Secret, a bug)
+                signals.in_pass = False
                 if not opts.watch:
                     raise
+                failures += 1
+                cycles += 1
                 failed = True
+                metrics.inc("imagewatch_cycle_errors_total")
+                what = str(e) if isinstance(e, ImagewatchError) else f"internal error: {type(e).__name__}: {e}"
+                wait = backoff(failures, period)
+                log("cycle failed", {"error": what, "failures": failures, "retry_in_seconds": round(wait, 1)}, "error")
+                if (opts.max_cycles and cycles >= opts.max_cycles) or stop.wait(wait):
+                    log("stopping", {})
+                    break
+                continue
+            finally:
+                signals.in_pass = False
             cycles += 1
             if not opts.watch or (opts.max_cycles and cycles >= opts.max_cycles):
                 break
-            try:
-                period = _period(_inventory(opts, cluster).objects)
-            except Exception:
-                period = 60.0
-            if stop.wait(period * random.uniform(0.9, 1.1)):
+            wait = period * random.uniform(0.9, 1.1)
+            log("next pass", {"in_seconds": round(wait, 1)})
+            if stop.wait(wait):
                 log("stopping", {})
                 break
     finally:
+        signals.restore()
         if srv is not None:
             srv.shutdown()
     return ExitCode.FINDINGS if failed else ExitCode.OK
