@@ -10,10 +10,11 @@ import posixpath
 from typing import Iterator
 
 from kubectl_imagewatch.flux import selector
+from kubectl_imagewatch.flux.gitref import branch_problem, refspec_problem
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.checks.repositories import check_duration
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.manifests.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
+from kubectl_imagewatch.manifests.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
 CLASSIC_FIX = ("Flux 2.7+ template: '{{range $f, $o := .Changed.FileChanges}}{{range $id, $cs := $o}}"
                "{{range $cs}}- {{.OldValue}} -> {{.NewValue}}\\n{{end}}{{end}}{{end}}'")
@@ -30,6 +31,8 @@ def path_problem(path: str) -> str | None:
 
 
 def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
+    if obj.kind == GIT_REPOSITORY:
+        yield from _git_names(obj, ctx, [(("spec", "ref", "branch"), "spec.ref.branch")])
     if obj.kind != IMAGE_UPDATE_AUTOMATION:
         return
     spec = obj.spec
@@ -54,10 +57,28 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
             yield ctx.at(obj, ("spec", "git", "checkout", "ref"), "IW309",
                          "checkout names no branch and push.branch is unset: Flux fails with "
                          "'push spec not provided, and cannot be inferred'", "set spec.git.push.branch")
+        yield from _git_names(obj, ctx, [(("spec", "git", "checkout", "ref", k), f"checkout.ref.{k}")
+                                         for k in ("branch", "tag", "name")] +
+                              [(("spec", "git", "push", "branch"), "push.branch"),
+                               (("spec", "git", "push", "refspec"), "")])
         commit = mapping(git.get("commit"))
         tmpl = commit.get("messageTemplate")
         if isinstance(tmpl, str) and tmpl:
             yield from _template(obj, ctx, tmpl)
+
+
+def _git_names(obj: FluxObject, ctx: Context, fields: list) -> Iterator[Finding]:
+    """Branches, tags and refspecs git gets: never an option, always a ref git can hold (IW313)."""
+    for path, label in fields:
+        node = obj.doc.data
+        for k in path:
+            node = node.get(k) if isinstance(node, dict) else None
+        if not isinstance(node, str) or not node:
+            continue
+        why = refspec_problem(node) if not label else branch_problem(node, label)
+        if why:
+            yield ctx.at(obj, path, "IW313", why, "a refspec reads refs/heads/main:refs/heads/auto (see git help "
+                         "push)" if not label else "use a name like main or release/1.2 (git check-ref-format)")
 
 
 def _template(obj: FluxObject, ctx: Context, tmpl: str) -> Iterator[Finding]:

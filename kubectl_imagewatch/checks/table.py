@@ -66,6 +66,7 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW310", "access-from-labels", I, "references", "A cross-namespace imageRepositoryRef relies on namespace labels the manifests do not show."),
     Check("IW311", "policy-selector-matches-none", W, "references", "policySelector matches none of the ImagePolicies in the automation's namespace."),
     Check("IW312", "template-removed-field-upgrade", W, "automations", "A pre-v1 automation's template uses a field removed in Flux 2.7: it breaks on upgrade."),
+    Check("IW313", "git-ref", E, "automations", "push.refspec is not [+]<src>:<dst>, or a refspec or branch name starts with '-' or is not a git ref."),
     Check("IW401", "marker-syntax", W, "markers", "A comment mentions $imagepolicy but Flux cannot read it as a marker."),
     Check("IW402", "marker-value", E, "markers", "The marker value is not <namespace>:<name>[:tag|:name|:digest]."),
     Check("IW403", "marker-unknown-policy", E, "markers", "The marker names an ImagePolicy that is not in the scanned set."),

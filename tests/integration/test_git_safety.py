@@ -83,7 +83,7 @@ def test_validate_reports_bad_refspec_and_branch(tmp_path: Path) -> None:
                                                                           "branch: -main\n    commit"))
     r = run_cli("validate", str(m), "-o", "json")
     assert r.code == 1, r.out + r.err
-    got = [(f["check"], f["message"]) for f in r.json()["findings"] if f["check"] == "IW310"]
+    got = [(f["check"], f["message"]) for f in r.json()["findings"] if f["check"] == "IW313"]
     assert len(got) == 2, r.out
     assert any("--mirror" in msg for _, msg in got) and any("'-main'" in msg for _, msg in got)
 
