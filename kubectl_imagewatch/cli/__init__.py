@@ -113,4 +113,8 @@ def cli(ctx: click.Context) -> None:
 
 
 def main(argv: Any = None) -> NoReturn:
+    for stream in (sys.stdout, sys.stderr):  # untrusted text may hold lone surrogates: print them escaped
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     cli.main(args=argv, prog_name=PROG)

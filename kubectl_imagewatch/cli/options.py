@@ -101,7 +101,12 @@ def use_color(flag: str) -> bool:
 
 def echo(s: str, color: Optional[bool] = None) -> None:
     """Print s as is; color=True keeps escapes even when stdout is not a terminal (`--color always | less -R`)."""
-    click.echo(s, nl=False, color=color)
+    click.echo(printable(s), nl=False, color=color)
+
+
+def printable(s: str) -> str:
+    """Lone surrogates (JSON escapes in untrusted input) as `\\udXXX`, so strict UTF-8 output never fails."""
+    return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def exit_with(code: int) -> NoReturn:

@@ -70,7 +70,9 @@ def parse_comment(comment: str) -> tuple[Optional[str], Optional[str]]:
     """(setter, None) for a marker comment, (None, reason) otherwise — Flux's decoding rules."""
     body = comment.lstrip("#")
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_int=float)  # no big-integer conversion; values must be strings anyway
+    except RecursionError:
+        return None, "not a JSON object Flux can read (nests too deeply)"
     except ValueError:
         if "'" in body and '"' not in body.replace("\\\"", ""):
             return None, "not JSON: use double quotes, e.g. # {\"$imagepolicy\": \"ns:name\"}"

@@ -12,7 +12,6 @@ TIMEOUT_PATTERN = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m))+\Z")
 
 _UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
           "m": 60_000_000_000, "h": 3_600_000_000_000}
-_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
 MAX_NS = (1 << 63) - 1
 
 
@@ -20,37 +19,91 @@ class DurationError(ValueError):
     pass
 
 
+def _quote(s: str) -> str:
+    """time's quote(): printable ASCII as is, anything else escaped, in double quotes."""
+    out = ['"']
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif " " <= ch <= "~":
+            out.append(ch)
+        else:
+            out.extend(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+    out.append('"')
+    return "".join(out)
+
+
 def parse(s: str) -> int:
-    """time.ParseDuration: returns nanoseconds or raises DurationError with Go's message."""
+    """time.ParseDuration: nanoseconds, or DurationError with Go's message (a port of Go's loop).
+
+    Integers overflow exactly where Go's uint64 arithmetic does, so a 5,000-digit number is
+    Go's "invalid duration", not a Python big-integer conversion.
+    """
     orig = s
-    if s in ("0", "+0", "-0"):
-        return 0
+    invalid = DurationError(f"time: invalid duration {_quote(orig)}")
+    d = 0
     neg = False
-    if s[:1] in "+-" and s:
+    if s and s[0] in "-+":
         neg = s[0] == "-"
         s = s[1:]
-    if not s:
-        raise DurationError(f'time: invalid duration "{orig}"')
-    total = 0
-    pos = 0
-    while pos < len(s):
-        m = _PART.match(s, pos)
-        if not m or m.group(1) in ("", "."):
-            if m is None and re.match(r"[0-9.]+\Z", s[pos:]):
-                raise DurationError(f'time: missing unit in duration "{orig}"')
-            if m is None and re.match(r"[0-9.]+", s[pos:]):
-                raise DurationError(f'time: unknown unit "{re.sub(r"^[0-9.]+", "", s[pos:])}" in duration "{orig}"')
-            raise DurationError(f'time: invalid duration "{orig}"')
-        num, unit = m.group(1), m.group(2)
-        whole, _, frac = num.partition(".")
-        val = int(whole or "0") * _UNITS[unit]
-        if frac:
-            val += int(frac) * _UNITS[unit] // (10 ** len(frac))
-        total += val
-        if total > MAX_NS:
-            raise DurationError(f'time: invalid duration "{orig}"')
-        pos = m.end()
-    return -total if neg else total
+    if s == "0":
+        return 0
+    if s == "":
+        raise invalid
+    while s:
+        i, v = 0, 0
+        while i < len(s) and "0" <= s[i] <= "9":  # leadingInt
+            if v > (1 << 63) // 10:
+                raise invalid
+            v = v * 10 + ord(s[i]) - 48
+            if v > 1 << 63:
+                raise invalid
+            i += 1
+        pre = i > 0
+        s = s[i:]
+        f, scale, post = 0, 1.0, False
+        if s.startswith("."):
+            s = s[1:]
+            i, overflow = 0, False
+            while i < len(s) and "0" <= s[i] <= "9":  # leadingFraction
+                if not overflow:
+                    if f > ((1 << 63) - 1) // 10:
+                        overflow = True
+                    else:
+                        y = f * 10 + ord(s[i]) - 48
+                        if y > 1 << 63:
+                            overflow = True
+                        else:
+                            f, scale = y, scale * 10
+                i += 1
+            post = i > 0
+            s = s[i:]
+        if not pre and not post:
+            raise invalid
+        i = 0
+        while i < len(s) and not (s[i] == "." or "0" <= s[i] <= "9"):
+            i += 1
+        if i == 0:
+            raise DurationError(f"time: missing unit in duration {_quote(orig)}")
+        u, s = s[:i], s[i:]
+        if u not in _UNITS:
+            raise DurationError(f"time: unknown unit {_quote(u)} in duration {_quote(orig)}")
+        unit = _UNITS[u]
+        if v > (1 << 63) // unit:
+            raise invalid
+        v *= unit
+        if f > 0:
+            v += int(float(f) * (float(unit) / scale))
+            if v > 1 << 63:
+                raise invalid
+        d += v
+        if d > 1 << 63:
+            raise invalid
+    if neg:
+        return -d
+    if d > MAX_NS:
+        raise invalid
+    return d
 
 
 def format_ns(ns: int) -> str:

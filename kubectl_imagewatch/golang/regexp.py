@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 
 class PatternError(ValueError):
@@ -96,7 +96,7 @@ class GoRegexp:
 
     def search(self, s: str) -> Optional["Spans"]:
         """Leftmost-first match anywhere (Go FindStringSubmatchIndex) as byte spans, or None."""
-        b = s.encode("utf-8")
+        b = _utf8(s)
         spans = self._match(self._unanchored, b, 0, len(b))
         if spans[0][0] < 0:
             return None
@@ -107,8 +107,73 @@ class GoRegexp:
         return None if spans[0][0] < 0 else Spans(b, spans)
 
     def matches(self, s: str) -> bool:
-        b = s.encode("utf-8")
+        b = _utf8(s)
         return self._match(self._unanchored, b, 0, len(b))[0][0] >= 0
+
+    def finditer(self, s: str, n: int = -1) -> Iterator["Spans"]:
+        """Go's FindAll (regexp.allMatches): successive leftmost-first matches, at most n (n < 0: all).
+
+        After an empty match the search moves on one rune; an empty match that abuts the previous
+        match is skipped — so `a*` over "baaab" yields "", "aaa", "" as in Go, not a fourth "".
+        """
+        b = _utf8(s)
+        end, pos, prev_end, found = len(b), 0, -1, 0
+        while (n < 0 or found < n) and pos <= end:
+            spans = self._match(self._unanchored, b, pos, end)
+            start, stop = spans[0]
+            if start < 0:
+                break
+            accept = True
+            if stop == pos:  # an empty match here
+                accept = start != prev_end
+                pos += _rune_width(b, pos) if pos < end else 1
+            else:
+                pos = stop
+            prev_end = stop
+            if accept:
+                found += 1
+                yield Spans(b, spans)
+
+    def replace_all(self, s: str, repl: str, literal: bool = False) -> str:
+        """Go's ReplaceAllString / ReplaceAllLiteralString.
+
+        Go's replaceAll loop advances and skips exactly as allMatches does (an empty match right
+        after a match is not replaced), so it is written on top of finditer.
+        """
+        parts = None if literal else self.compile_template(repl)
+        out: list[bytes] = []
+        last = 0
+        b = b""
+        for m in self.finditer(s):
+            b = m.b
+            start, stop = m.span()
+            out.append(b[last:start])
+            out.append(_utf8(repl if parts is None else self.expand(parts, s, m)))
+            last = stop
+        if not out:
+            return s
+        out.append(b[last:])
+        return b"".join(out).decode("utf-8", "surrogatepass")
+
+    def split(self, s: str, n: int) -> list[str]:
+        """Go's Regexp.Split(s, n): n == 0 -> none, n < 0 -> all substrings."""
+        if n == 0:
+            return []
+        if self.pattern and not s:
+            return [""]
+        b = _utf8(s)
+        out: list[str] = []
+        beg = end = 0
+        for m in self.finditer(s, n):
+            if n > 0 and len(out) == n - 1:
+                break
+            end = m.start()
+            if m.end() != 0:
+                out.append(b[beg:end].decode("utf-8", "surrogatepass"))
+            beg = m.end()
+        if end != len(b):
+            out.append(b[beg:].decode("utf-8", "surrogatepass"))
+        return out
 
     def compile_template(self, template: str) -> list:
         """Pre-parse an Expand template into literals (str) and group indexes (int; -1 = nothing)."""
@@ -153,8 +218,25 @@ class GoRegexp:
             elif p >= 0:
                 g = m.group(p)
                 if g is not None:
-                    out.append(g.decode("utf-8", "replace"))
+                    out.append(g.decode("utf-8", "surrogatepass"))
         return "".join(out)
+
+
+def _utf8(s: str) -> bytes:
+    """UTF-8, with lone surrogates (from JSON escapes) kept as the invalid bytes Go would see."""
+    return s.encode("utf-8", "surrogatepass")
+
+
+def _rune_width(b: bytes, pos: int) -> int:
+    """Bytes of the rune at pos as Go's utf8.DecodeRune counts them (1 for an invalid byte)."""
+    for width in (1, 2, 3, 4):
+        try:
+            b[pos:pos + width].decode("utf-8")
+            return width
+        except UnicodeDecodeError as e:
+            if e.reason != "unexpected end of data":
+                return 1
+    return 1
 
 
 class Spans:
@@ -168,6 +250,11 @@ class Spans:
     def group(self, i: int = 0) -> Optional[bytes]:
         st, en = self.spans[i]
         return None if st < 0 else self.b[st:en]
+
+    def text(self, i: int = 0) -> str:
+        """The group as str ("" when it did not take part)."""
+        g = self.group(i)
+        return "" if g is None else g.decode("utf-8", "surrogatepass")
 
     def span(self, i: int = 0) -> tuple[int, int]:
         return self.spans[i]

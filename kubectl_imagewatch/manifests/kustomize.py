@@ -6,7 +6,6 @@ a file listed by such a kustomization lives in that namespace — references and
 """
 from __future__ import annotations
 
-import io
 import os
 from typing import Any, Optional
 
@@ -14,16 +13,29 @@ NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
 def _load(path: str) -> Optional[dict]:
-    from ruamel.yaml import YAML
+    """The kustomization's data, or None when unreadable, not YAML, or not a mapping."""
     from ruamel.yaml.error import YAMLError
+
+    from kubectl_imagewatch.manifests.loader import TooComplex, load_plain
 
     try:
         with open(path, "rb") as f:
             raw = f.read(1 << 20)
-        data = YAML(typ="safe", pure=True).load(io.StringIO(raw.decode("utf-8")))
-    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        docs = load_plain(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError, TooComplex):
         return None
+    data = docs[0] if docs else None
     return data if isinstance(data, dict) else None
+
+
+def _entries(data: dict) -> list[Any]:
+    """`resources` and `bases` entries; a field that is not a list contributes nothing."""
+    out: list[Any] = []
+    for key in ("resources", "bases"):
+        v = data.get(key)
+        if isinstance(v, list):
+            out.extend(v)
+    return out
 
 
 def _kustomization_in(d: str) -> Optional[str]:
@@ -51,8 +63,7 @@ def namespaces(kustomization_files: list[str]) -> dict[str, str]:
         data = get(kfile) or {}
         base = os.path.dirname(kfile)
         found: list[str] = []
-        entries: Any = list(data.get("resources") or []) + list(data.get("bases") or [])
-        for r in entries:
+        for r in _entries(data):
             if not isinstance(r, str) or "://" in r or r.startswith(("github.com/", "git@")):
                 continue
             p = os.path.normpath(os.path.join(base, r))

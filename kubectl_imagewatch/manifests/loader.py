@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import re
 import stat
 import sys
 from typing import Any, Iterable, Iterator, Optional
@@ -21,6 +22,8 @@ from kubectl_imagewatch.manifests.scalars import resolve
 
 MAX_FILE_BYTES = 8 << 20
 MAX_NODES = 200_000  # per document, aliases counted every time they are expanded
+MAX_DEPTH = 200  # nesting of collections in one document (the API server's limit is lower still)
+MAX_SCAN_DEPTH = 400  # a byte scan above this sends the text to the pure parser, never to libyaml
 FLUX_TOKENS = (b"toolkit.fluxcd.io",)
 MARKER_TOKEN = b'"$imagepolicy"'
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -89,7 +92,7 @@ class _Builder:
 
     def build(self, node: Any, path: tuple = (), depth: int = 0) -> Any:
         self.count += 1
-        if self.count > MAX_NODES or depth > 200:
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
             raise TooComplex("document too large or too deeply nested after alias expansion")
         mark = node.start_mark
         self.positions.setdefault(path, (mark.line + 1, mark.column + 1))
@@ -199,6 +202,31 @@ def discover(paths: Iterable[str], suffixes: tuple = YAML_SUFFIXES) -> Iterator[
 _FAST: Any = None
 
 
+def may_nest_deeply(text: str, limit: int = MAX_SCAN_DEPTH) -> bool:
+    """Cheap upper bound on YAML nesting: True when the text could nest deeper than `limit`.
+
+    libyaml composes recursively in C, so ~40,000 nested brackets overflow the C stack (SIGSEGV)
+    before Python can catch anything. This scan over-counts (brackets in strings and comments
+    count too), which only costs a slower but safe parse. Flow depth is the bracket depth; block
+    depth cannot exceed twice the indentation-and-indicator prefix of a line (`- - ? a: `) plus one.
+    """
+    if len(text) < limit:
+        return False
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif depth:
+            depth -= 1
+    return any(len(m.group()) * 2 + 1 > limit for m in _BLOCK_PREFIX.finditer(text))
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+_BLOCK_PREFIX = re.compile(r"^[ \t?:-]{%d,}" % (MAX_SCAN_DEPTH // 2 - 1), re.M)
+
+
 def _fast_nodes(text: str) -> Optional[list]:
     """All documents through libyaml (ruamel.yaml.clib, ~10x faster), or None to use the pure parser.
 
@@ -215,7 +243,7 @@ def _fast_nodes(text: str) -> Optional[list]:
             _FAST = YAML(typ="safe", pure=False)
         except ImportError:
             _FAST = False
-    if _FAST is False:
+    if _FAST is False or may_nest_deeply(text):
         return None
     from ruamel.yaml.error import YAMLError
 
@@ -268,6 +296,42 @@ def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding
     except RecursionError:
         findings.append(finding("IW001", shown, 0, 0, "document nests too deeply", ""))
     return docs, findings, nodes
+
+
+def load_plain(text: str, as_written: bool = False, max_nodes: int = MAX_NODES) -> list[Any]:
+    """Every document as plain data, for files that are not manifests (tags files, kustomization.yaml).
+
+    Scalars resolve as YAML 1.1 does, or with `as_written` stay the text the author wrote (`1.20`
+    stays "1.20"; only null is None). Nesting and alias expansion are bounded like manifests:
+    raises TooComplex, or ruamel's YAMLError for a syntax error.
+    """
+    from ruamel.yaml import YAML
+
+    count = [0]
+
+    def build(node: Any, depth: int) -> Any:
+        count[0] += 1
+        if count[0] > max_nodes or depth > MAX_DEPTH:
+            raise TooComplex("too large or too deeply nested (aliases count each time they are used)")
+        if node.id == "scalar":
+            if as_written:
+                return None if not node.style and node.value in ("", "~", "null", "Null", "NULL") else node.value
+            return scalar_value(node, text)
+        if node.id == "sequence":
+            return [build(v, depth + 1) for v in node.value]
+        out: dict = {}
+        for k, v in node.value:
+            key = build(k, depth + 1)
+            out[key if isinstance(key, str) else str(key)] = build(v, depth + 1)
+        return out
+
+    nodes = _fast_nodes(text)
+    try:
+        if nodes is None:
+            nodes = list(YAML(typ="rt", pure=True).compose_all(io.StringIO(text)))
+        return [None if n is None else build(n, 0) for n in nodes]
+    except RecursionError:
+        raise TooComplex("nests too deeply") from None
 
 
 def read_stdin() -> bytes:

@@ -6,12 +6,13 @@ one tag per line (`tags.txt`) — applies to every repository.
 """
 from __future__ import annotations
 
-import io
 import json
 import sys
 from typing import Any, Optional
 
 from kubectl_imagewatch.errors import InputError
+
+MAX_ENTRIES = 5_000_000  # YAML nodes in a tags file (aliases counted each time they are used)
 
 
 class TagSource:
@@ -34,28 +35,80 @@ def load(path: str) -> TagSource:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"tags file {path} is not UTF-8") from None
-    data: Any
-    try:
-        data = json.loads(text)
-    except ValueError:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
+    return parse(text, path)
 
-        try:
-            data = YAML(typ="safe", pure=True).load(io.StringIO(text))
-        except YAMLError as e:
-            raise InputError(f"tags file {path} is neither JSON nor YAML: {str(e).splitlines()[0]}") from None
-    if not isinstance(data, dict):  # a bare list, or tags.txt: one tag per line
-        lines = data if isinstance(data, list) else [t.strip() for t in text.splitlines()]
-        return TagSource({"*": {str(t): None for t in lines if t is not None and str(t) != ""}})
+
+def parse(text: str, path: str) -> TagSource:
+    """Tags as written: JSON numbers and plain YAML scalars keep their source text (`1.20`, `1e3`)."""
+    data = _decode(text, path)
+    if isinstance(data, str) or data is None:  # tags.txt: one tag per line (YAML reads it as one scalar)
+        return TagSource({"*": {t.strip(): None for t in text.splitlines() if t.strip()}})
+    if isinstance(data, list):
+        return TagSource({"*": _tag_list(data, path, "the list")})
+    if not isinstance(data, dict):
+        raise InputError(f"tags file {path}: expected a mapping, a list of tags or one tag per line")
     entries: dict[str, dict[str, Optional[str]]] = {}
     for key, val in data.items():
+        where = f"key {key!r}"
         if isinstance(val, list):
-            entries[str(key)] = {str(t): None for t in val if t is not None}
+            entries[key] = _tag_list(val, path, where)
         elif isinstance(val, dict):
-            entries[str(key)] = {str(t): (str(d) if d else None) for t, d in val.items()}
+            entries[key] = {}
+            for tag, digest in val.items():
+                if digest is not None and not isinstance(digest, str):
+                    raise InputError(f"tags file {path}: {where}: tag {tag!r} maps to {_kind(digest)}; "
+                                     "expected a digest string or null")
+                entries[key][tag] = digest or None
         elif val is None:
-            entries[str(key)] = {}
+            entries[key] = {}
         else:
-            raise InputError(f"tags file {path}: {key}: expected a list of tags or a mapping tag -> digest")
+            raise InputError(f"tags file {path}: {where}: expected a list of tags or a mapping tag -> digest, "
+                             f"found {_kind(val)}")
     return TagSource(entries)
+
+
+def _decode(text: str, path: str) -> Any:
+    try:
+        return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+    except RecursionError:
+        raise InputError(f"tags file {path} nests too deeply") from None
+    except ValueError:
+        pass
+    from ruamel.yaml.error import YAMLError
+
+    from kubectl_imagewatch.manifests.loader import TooComplex, load_plain
+
+    try:
+        docs = load_plain(text, as_written=True, max_nodes=MAX_ENTRIES)
+    except YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise InputError(f"tags file {path} is neither JSON nor YAML: {problem}{where}") from None
+    except TooComplex as e:
+        raise InputError(f"tags file {path}: {e}") from None
+    if len(docs) > 1:
+        raise InputError(f"tags file {path} holds {len(docs)} YAML documents; expected one")
+    return docs[0] if docs else None
+
+
+def _tag_list(items: list, path: str, where: str) -> dict[str, Optional[str]]:
+    out: dict[str, Optional[str]] = {}
+    for i, t in enumerate(items):
+        if t is None:
+            continue
+        if not isinstance(t, str):
+            raise InputError(f"tags file {path}: {where}: item {i + 1} is {_kind(t)}; expected a tag string "
+                             "(or write a mapping tag -> digest)")
+        out[t] = None
+    return out
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, bool):
+        return f"the boolean {str(v).lower()}"
+    return f"{v!r}"

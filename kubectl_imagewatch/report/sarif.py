@@ -36,7 +36,7 @@ def render(report: Report, color: bool = False, root: Optional[str] = None) -> s
     results = []
     for f in findings:
         path = shown(f.path, root)
-        fp = hashlib.sha256(f"{f.check}|{path}|{f.message}".encode()).hexdigest()[:32]
+        fp = hashlib.sha256(f"{f.check}|{path}|{f.message}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
         results.append({
             "ruleId": f.check, "ruleIndex": used.index(f.check), "level": _LEVEL[f.severity.value],
             "message": {"text": _text(f.message, f.hint)},

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_imagewatch.golang.template.parser import Node, Pipe, Template, TemplateError
-from kubectl_imagewatch.golang.template.values import MISSING, GoStruct, fmt_v, sort_keys, truth, type_name
+from kubectl_imagewatch.golang.template import budget
+from kubectl_imagewatch.golang.template.parser import CallError, Node, Pipe, Template, TemplateError
+from kubectl_imagewatch.golang.template.show import arg_str, cmd_str, node_str
+from kubectl_imagewatch.golang.template.values import MISSING, GoStruct, TooLarge, fmt_v, sort_keys, truth, type_name
 
-MAX_OUTPUT = 1 << 20
+MAX_OUTPUT = budget.MAX_OUTPUT
 MAX_STEPS = 1_000_000
 
 
@@ -29,11 +31,15 @@ class _State:
         self.out: list[str] = []
         self.size = 0
         self.steps = 0
-        self.line = 0
+        self.pos = 0  # the node Go would blame (s.at): its byte offset and its String()
         self.at = ""
 
+    def at_node(self, pos: int, text: str) -> None:
+        self.pos, self.at = pos, text
+
     def err(self, msg: str) -> ExecError:
-        return ExecError(f'template: {self.tmpl.name}:{self.line}: executing "{self.tmpl.name}" at <{self.at}>: {msg}')
+        where = self.tmpl.location(self.pos)
+        return ExecError(f'template: {where}: executing "{self.tmpl.name}" at <{self.at}>: {msg}')
 
     def write(self, s: str) -> None:
         self.size += len(s)
@@ -56,12 +62,10 @@ class _State:
         elif k == "text":
             self.write(node.text)
         elif k == "action":
-            self.line = node.line
             val = self.pipe(node.pipe, dot)
             if not node.pipe.decl:
                 self.write(fmt_v(val))
         elif k in ("if", "with"):
-            self.line = node.line
             mark = len(self.vars)
             val = self.pipe(node.pipe, dot)
             if truth(val):
@@ -72,10 +76,10 @@ class _State:
         elif k == "range":
             self._range(node, dot)
         elif k == "template":
-            self.line = node.line
+            self.at_node(node.pos, node_str(node))
             body = self.tmpl.defs.get(node.name)
             if body is None:
-                raise self.err(f'no such template "{node.name}"')
+                raise self.err(f'template "{node.name}" not defined')
             arg = self.pipe(node.pipe, dot) if node.pipe else None
             saved = self.vars
             self.vars = [("$", arg)]
@@ -89,23 +93,26 @@ class _State:
             raise _Continue()
 
     def _range(self, node: Node, dot: Any) -> None:
-        self.line = node.line
+        self.at_node(node.pos, node_str(node))
         mark = len(self.vars)
         pipe = node.pipe
-        val = self.pipe(Pipe([], False, pipe.cmds, pipe.line), dot)
+        val = self.pipe(Pipe([], False, pipe.cmds, pipe.line, pipe.pos, pipe.cmd_pos), dot)
+        items: Any
         if isinstance(val, dict):
             items = [(k, val[k]) for k in sort_keys(val)]
         elif isinstance(val, (list, tuple, str)) and not isinstance(val, str):
             items = list(enumerate(val))
         elif isinstance(val, bool):
+            self.at_node(node.pos, node_str(node))
             raise self.err(f"range can't iterate over {fmt_v(val)}")
         elif isinstance(val, int):
-            items = [(i, i) for i in range(val)]
+            items = ((i, i) for i in range(val)) if val > 0 else []  # lazily: the step budget ends `range 10**8`
         elif val is None or val is MISSING:
             items = []
         else:
+            self.at_node(node.pos, node_str(node))
             raise self.err(f"range can't iterate over {fmt_v(val)}")
-        if not items:
+        if isinstance(items, list) and not items:
             if node.else_ is not None:
                 self.run(node.else_, dot)
             return
@@ -129,8 +136,9 @@ class _State:
     def pipe(self, p: Pipe, dot: Any) -> Any:
         val: Any = None
         first = True
-        for cmd in p.cmds:
-            val = self.command(cmd, dot, None if first else val, not first)
+        for i, cmd in enumerate(p.cmds):
+            val = self.command(cmd, dot, None if first else val, not first,
+                               p.cmd_pos[i] if i < len(p.cmd_pos) else p.pos)
             first = False
         for name in p.decl:
             if p.assign:
@@ -150,11 +158,11 @@ class _State:
                 return v
         raise self.err(f"undefined variable: {name}")
 
-    def command(self, cmd: list, dot: Any, final: Any, has_final: bool) -> Any:
+    def command(self, cmd: list, dot: Any, final: Any, has_final: bool, pos: int = 0) -> Any:
         head = cmd[0]
         if head[0] == "ident":
             name = head[1]
-            self.at = name
+            self.at_node(head[-1], name)
             fn = self.funcs.get(name)
             if fn is None:
                 raise self.err(f'function "{name}" not defined')
@@ -164,12 +172,21 @@ class _State:
             if has_final:
                 args.append(final)
             try:
-                return fn(*args)
-            except ExecError:
+                result = fn(*args)
+                budget.charge(result)
+                return result
+            except (ExecError, _Break, _Continue):
                 raise
+            except CallError as e:
+                self.at_node(pos, cmd_str(cmd))
+                raise self.err(f"error calling {name}: {e}") from None
             except TemplateError as e:
                 raise self.err(str(e)) from None
-            except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError) as e:
+            except RecursionError:
+                self.at_node(pos, cmd_str(cmd))
+                raise self.err(f"error calling {name}: value nests too deeply") from None
+            except Exception as e:  # any other failure inside a function is that call's error, as in Go
+                self.at_node(pos, cmd_str(cmd))
                 raise self.err(f"error calling {name}: {e}") from None
         if len(cmd) > 1 or has_final:
             if head[0] in ("field", "var") or head[0] == "pipe":
@@ -200,14 +217,15 @@ class _State:
     def arg(self, a: tuple, dot: Any) -> Any:
         kind = a[0]
         if kind == "field":
-            self.at = "." + ".".join(a[1])
+            self.at_node(a[-1], arg_str(a))
             return self.fields(dot, a[1])
         if kind == "var":
-            self.at = a[1] + "".join("." + f for f in a[2])
+            self.at_node(a[-1], arg_str(a))
             return self.fields(self.var(a[1]), a[2])
         if kind == "dot":
             return dot
         if kind == "nil":
+            self.at_node(a[-1], "nil")
             raise self.err("nil is not a command")
         if kind in ("str", "num", "bool"):
             return a[1]
@@ -220,6 +238,8 @@ class _State:
             mark = len(self.vars)
             v = self.pipe(a[1], dot)
             del self.vars[mark:]
+            if a[2]:
+                self.at_node(a[-1], arg_str(a))
             return self.fields(v, a[2])
         raise self.err(f"unknown operand {kind}")
 
@@ -240,11 +260,19 @@ class _State:
 
 
 def execute(tmpl: Template, data: Any, funcs: dict) -> str:
+    """Run the template; every failure is an ExecError in Go's words, never a Python exception."""
     st = _State(tmpl, funcs, data)
-    try:
-        st.run(tmpl.root, data)
-    except (_Break, _Continue):
-        raise st.err("break or continue outside range") from None
-    except RecursionError:
-        raise st.err("exceeded maximum template depth") from None
+    with budget.scope():
+        try:
+            st.run(tmpl.root, data)
+        except TemplateError:
+            raise
+        except (_Break, _Continue):
+            raise st.err("break or continue outside range") from None
+        except RecursionError:
+            raise st.err("exceeded maximum template depth") from None
+        except TooLarge as e:
+            raise st.err(str(e)) from None
+        except Exception as e:  # a gap in this engine must still read as a template error, not a crash
+            raise st.err(f"{type(e).__name__}: {e}") from None
     return "".join(st.out)

@@ -17,7 +17,10 @@ import urllib.parse
 import zlib
 from typing import Any, Callable
 
-from kubectl_imagewatch.golang.template.parser import TemplateError
+from kubectl_imagewatch.golang.template.builders import BUILDERS
+from kubectl_imagewatch.golang.template.budget import MAX_ITEMS, need
+from kubectl_imagewatch.golang.template.parser import CallError, TemplateError
+from kubectl_imagewatch.golang.template.regexfuncs import REGEX_FUNCS
 from kubectl_imagewatch.golang.template.values import MISSING, GoStruct, StrMap, fmt_v, sort_keys, sprint, sprintln, truth, type_name
 
 SPRIG_ALL = set("""hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate
@@ -96,12 +99,12 @@ def index(item: Any, *keys: Any) -> Any:
                 v = "" if vals and all(isinstance(x, str) for x in vals) else ("" if not vals else None)
         elif isinstance(v, (list, str)):
             if not isinstance(k, int) or not 0 <= k < len(v):
-                raise TemplateError(f"error calling index: index out of range: {k}")
+                raise CallError(f"index out of range: {k}")
             v = v[k] if isinstance(v, list) else ord(v[k])
         elif v is None or v is MISSING:
-            raise TemplateError("error calling index: index of untyped nil")
+            raise CallError("index of untyped nil")
         else:
-            raise TemplateError(f"error calling index: can't index item of type {type_name(v)}")
+            raise CallError(f"can't index item of type {type_name(v)}")
     return v
 
 
@@ -126,7 +129,7 @@ def printf(fmt: str, *args: Any) -> str:
         if verb in "vs":
             s = fmt_v(a) if verb == "v" or isinstance(a, str) else (
                 fmt_v(a) if isinstance(a, (list, dict, GoStruct)) else f"%!s({type_name(a)}={fmt_v(a)})")
-            if prec is not None and verb == "s":
+            if prec is not None and prec != "*" and verb == "s":
                 s = s[:int(prec)]
         elif verb == "q":
             s = json.dumps(_s(a), ensure_ascii=False) if isinstance(a, str) else f"%!q({type_name(a)}={fmt_v(a)})"
@@ -144,7 +147,7 @@ def printf(fmt: str, *args: Any) -> str:
             s = s.upper() if verb == "X" else s
         elif verb in "feEgG":
             if _is_num(a):
-                p = int(prec) if prec is not None else (6 if verb in "feE" else -1)
+                p = need(int(prec), "printf precision") if prec not in (None, "*") else (6 if verb in "feE" else -1)
                 s = format(float(a), f".{p}{verb}") if p >= 0 else fmt_v(float(a))
             else:
                 s = f"%!{verb}({type_name(a)}={fmt_v(a)})"
@@ -152,8 +155,8 @@ def printf(fmt: str, *args: Any) -> str:
             s = chr(a) if isinstance(a, int) else f"%!c({type_name(a)}={fmt_v(a)})"
         else:
             s = f"%!{verb}({type_name(a)}={fmt_v(a)})"
-        if width:
-            w = int(width)
+        if width and width != "*":
+            w = need(int(width), "printf width")
             s = s.ljust(w) if "-" in flags else (s.rjust(w, "0") if "0" in flags and verb in "dfxX" else s.rjust(w))
         out.append(s)
     out.append(fmt[pos:])
@@ -165,7 +168,7 @@ def printf(fmt: str, *args: Any) -> str:
 def _length(v: Any) -> int:
     if isinstance(v, (str, list, dict, tuple)):
         return len(v.encode()) if isinstance(v, str) else len(v)
-    raise TemplateError(f"error calling len: len of type {type_name(v)}")
+    raise CallError(f"len of type {type_name(v)}")
 
 
 def _empty(v: Any) -> bool:
@@ -187,11 +190,6 @@ def _trunc(n: int, s: Any) -> str:
     return s
 
 
-def _indent(n: int, s: Any) -> str:
-    pad = " " * n
-    return pad + _s(s).replace("\n", "\n" + pad)
-
-
 def _list(*a: Any) -> list:
     return list(a)
 
@@ -209,44 +207,13 @@ def _to_list(v: Any, name: str) -> list:
     raise TemplateError(f"Cannot find {name} on type {type_name(v)}")
 
 
-def _sprig_regex(p: str) -> Any:
-    from kubectl_imagewatch.golang import regexp as goregex
-
-    return goregex.compile(p)
-
-
-def _regex_replace(p: str, s: str, repl: str) -> str:
-    rx = _sprig_regex(p)
-    b, out, pos = s.encode(), [], 0
-    while pos <= len(b):
-        m = rx.search_bytes(b, pos)
-        if m is None:
-            break
-        st, en = m.span()
-        out.append(b[pos:st].decode())
-        out.append(rx.expand(repl, s, m))
-        pos = en if en > st else en + 1
-        if en == st and st < len(b):
-            out.append(b[st:st + 1].decode())
-    out.append(b[pos:].decode() if pos <= len(b) else "")
-    return "".join(out)
-
-
-def _regex_find_all(p: str, s: str, n: int) -> list:
-    rx = _sprig_regex(p)
-    b, pos = s.encode(), 0
-    out: list[str] = []
-    while pos <= len(b) and (n < 0 or len(out) < n):
-        m = rx.search_bytes(b, pos)
-        if m is None:
-            break
-        out.append(m.group(0).decode())
-        pos = m.end() if m.end() > m.start() else m.end() + 1
-    return out
-
-
 def _to_json(v: Any, indent: Any = None) -> str:
+    left = [MAX_ITEMS]
+
     def conv(x: Any) -> Any:
+        left[0] -= 1
+        if left[0] < 0:
+            raise CallError("value is too large to encode")
         if isinstance(x, GoStruct):
             return {k: conv(val) for k, val in x.fields.items()}
         if isinstance(x, dict):
@@ -257,20 +224,6 @@ def _to_json(v: Any, indent: Any = None) -> str:
             return None
         return x
     return json.dumps(conv(v), indent=indent, separators=(",", ":") if indent is None else None, ensure_ascii=False)
-
-
-def _int(v: Any) -> int:
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, (int, float)):
-        return int(v)
-    try:
-        return int(_s(v), 0)
-    except ValueError:
-        try:
-            return int(float(_s(v)))
-        except ValueError:
-            return 0
 
 
 def _slice(v: Any, *idx: Any) -> Any:
@@ -286,14 +239,6 @@ def _slice(v: Any, *idx: Any) -> Any:
 
 def _split(sep: str, s: str) -> dict:
     return {f"_{i}": p for i, p in enumerate(_s(s).split(sep))}
-
-
-def _uniq(v: Any) -> list:
-    out: list = []
-    for x in _to_list(v, "uniq"):
-        if x not in out:
-            out.append(x)
-    return out
 
 
 def _title(s: Any) -> str:
@@ -334,7 +279,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "trimSuffix": lambda p, s: _s(s)[:-len(p)] if p and _s(s).endswith(p) else _s(s),
     "upper": lambda s: _s(s).upper(), "lower": lambda s: _s(s).lower(), "title": _title,
     "untitle": lambda s: re.sub(r"(^|\s)([A-Z])", lambda m: m.group(1) + m.group(2).lower(), _s(s)),
-    "repeat": lambda n, s: _s(s) * n, "substr": lambda a, b, s: _s(s)[a:b] if b >= 0 else _s(s)[a:],
+    "substr": lambda a, b, s: _s(s)[a:b] if b >= 0 else _s(s)[a:],
     "nospace": lambda s: re.sub(r"\s", "", _s(s)), "trunc": _trunc,
     "abbrev": lambda w, s: _s(s) if len(_s(s)) <= w else _s(s)[:max(w - 3, 0)] + "...",
     "initials": lambda s: "".join(w[0] for w in _s(s).split()),
@@ -343,14 +288,11 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "quote": lambda *a: " ".join(json.dumps(_s(x), ensure_ascii=False) for x in a if x is not None),
     "squote": lambda *a: " ".join(f"'{_s(x)}'" for x in a if x is not None),
     "cat": lambda *a: " ".join(_s(x) for x in a if x is not None),
-    "indent": _indent, "nindent": lambda n, s: "\n" + _indent(n, s),
-    "replace": lambda o, n, s: _s(s).replace(o, n),
     "plural": lambda one, many, n: one if n == 1 else many,
     "wrap": lambda n, s: _s(s),
     "toString": _s, "toStrings": lambda v: [_s(x) for x in _to_list(v, "toStrings")],
     "join": lambda sep, v: sep.join(_s(x) for x in (v if isinstance(v, (list, tuple)) else [v])),
     "split": _split, "splitList": lambda sep, s: _s(s).split(sep),
-    "splitn": lambda sep, n, s: {f"_{i}": p for i, p in enumerate(_s(s).split(sep, n - 1))},
     "sortAlpha": lambda v: sorted(_s(x) for x in _to_list(v, "sortAlpha")),
     "snakecase": lambda s: re.sub(r"(?<!^)(?=[A-Z])", "_", _s(s)).lower().replace("-", "_"),
     "kebabcase": lambda s: re.sub(r"(?<!^)(?=[A-Z])", "-", _s(s)).lower().replace("_", "-"),
@@ -371,19 +313,10 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "omit": lambda d, *ks: {k: v for k, v in _dict_arg(d).items() if k not in ks},
     "first": lambda v: (_to_list(v, "first") or [None])[0], "last": lambda v: (_to_list(v, "last") or [None])[-1],
     "rest": lambda v: _to_list(v, "rest")[1:], "initial": lambda v: _to_list(v, "initial")[:-1],
-    "append": lambda v, x: _to_list(v, "append") + [x], "push": lambda v, x: _to_list(v, "push") + [x],
-    "prepend": lambda v, x: [x] + _to_list(v, "prepend"), "uniq": _uniq,
     "compact": lambda v: [x for x in _to_list(v, "compact") if truth(x)],
     "reverse": lambda v: _to_list(v, "reverse")[::-1],
-    "has": lambda x, v: x in _to_list(v, "has"), "without": lambda v, *xs: [x for x in _to_list(v, "without") if x not in xs],
-    "concat": lambda *ls: [x for lst in ls for x in _to_list(lst, "concat")],
-    "until": lambda n: list(range(n)), "untilStep": lambda a, b, s: list(range(a, b, s)),
-    "seq": lambda *a: " ".join(str(x) for x in (range(1, a[0] + 1) if len(a) == 1 else range(a[0], a[-1] + 1))),
+    "has": lambda x, v: x in _to_list(v, "has"),
     # numbers
-    "add": lambda *a: sum(_int(x) for x in a), "add1": lambda a: _int(a) + 1, "sub": lambda a, b: _int(a) - _int(b),
-    "mul": lambda *a: __import__("math").prod(_int(x) for x in a), "div": lambda a, b: int(_int(a) / _int(b)),
-    "mod": lambda a, b: _int(a) % _int(b), "max": lambda *a: max(_int(x) for x in a), "min": lambda *a: min(_int(x) for x in a),
-    "biggest": lambda *a: max(_int(x) for x in a), "int": _int, "int64": _int, "atoi": lambda s: _int(s),
     "float64": lambda v: float(_s(v)) if not _is_num(v) else float(v),
     # encodings and hashes
     "b64enc": lambda s: base64.b64encode(_s(s).encode()).decode(),
@@ -399,20 +332,14 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "base": lambda s: os.path.basename(_s(s).rstrip("/")) or ("/" if _s(s).startswith("/") else "."),
     "dir": lambda s: os.path.dirname(_s(s)) or ".", "ext": lambda s: os.path.splitext(_s(s))[1],
     "clean": lambda s: os.path.normpath(_s(s)) if _s(s) else ".", "isAbs": lambda s: _s(s).startswith("/"),
-    # regex (RE2, like Go)
-    "regexMatch": lambda p, s: _sprig_regex(p).matches(_s(s)),
-    "regexFind": lambda p, s: (_regex_find_all(p, _s(s), 1) or [""])[0],
-    "regexFindAll": lambda p, s, n: _regex_find_all(p, _s(s), n),
-    "regexReplaceAll": lambda p, s, r: _regex_replace(p, _s(s), r),
-    "regexReplaceAllLiteral": lambda p, s, r: _regex_replace(p, _s(s), r.replace("$", "$$")),
-    "regexSplit": lambda p, s, n: re.split(p, _s(s), maxsplit=0 if n < 0 else max(n - 1, 0)),
-    "regexQuoteMeta": lambda s: re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", _s(s)),
-    "typeOf": type_name, "kindOf": lambda v: {"string": "string", "int": "int", "bool": "bool",
+    "typeOf": type_name, "kindOf": lambda v: {"string": "string", "bool": "bool",
                                              "float64": "float64"}.get(type_name(v), "struct" if isinstance(v, GoStruct) else
                                                                     "slice" if isinstance(v, list) else "map"),
     "deepEqual": lambda a, b: a == b,
 }
 
+FUNCS.update(REGEX_FUNCS)
+FUNCS.update(BUILDERS)
 for _name in FLUX_FUNCS:
     FUNCS.setdefault(_name, _unsupported(_name))
 for _name in list(FUNCS):

@@ -96,30 +96,49 @@ def fmt_float(f: float) -> str:
     return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
+MAX_FORMATTED = 1 << 20  # characters %v may produce: a list holding itself twice, 40 times over, is 2^40
+
+
+class TooLarge(ValueError):
+    pass
+
+
 def fmt_v(v: Any, top: bool = True) -> str:
-    if v is MISSING:
-        return "<no value>"
-    if v is None:
-        return "<nil>"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return fmt_float(v)
+    """fmt's %v; refuses (TooLarge) to build more than MAX_FORMATTED characters."""
     if isinstance(v, str):
         return v
-    if isinstance(v, GoStruct):
-        if v.stringer is not None:
-            return v.stringer()
-        return "{" + " ".join(fmt_v(x, False) for x in v.fields.values()) + "}"
-    if isinstance(v, (list, tuple)):
-        return "[" + " ".join(fmt_v(x, False) for x in v) + "]"
-    if isinstance(v, dict):
-        return "map[" + " ".join(f"{fmt_v(k, False)}:{fmt_v(v[k], False)}" for k in sort_keys(v)) + "]"
-    if callable(v):
-        return f"{v!r}"
-    return str(v)
+    budget = [MAX_FORMATTED]
+    return _fmt(v, budget)
+
+
+def _fmt(v: Any, budget: list) -> str:
+    if v is MISSING:
+        out = "<no value>"
+    elif v is None:
+        out = "<nil>"
+    elif isinstance(v, bool):
+        out = "true" if v else "false"
+    elif isinstance(v, int):
+        out = str(v) if v.bit_length() < 10_000 else "<huge int>"
+    elif isinstance(v, float):
+        out = fmt_float(v)
+    elif isinstance(v, str):
+        out = v
+    elif isinstance(v, GoStruct):
+        out = v.stringer() if v.stringer is not None else \
+            "{" + " ".join(_fmt(x, budget) for x in v.fields.values()) + "}"
+    elif isinstance(v, (list, tuple)):
+        out = "[" + " ".join(_fmt(x, budget) for x in v) + "]"
+    elif isinstance(v, dict):
+        out = "map[" + " ".join(f"{_fmt(k, budget)}:{_fmt(v[k], budget)}" for k in sort_keys(v)) + "]"
+    elif callable(v):
+        out = f"{v!r}"
+    else:
+        out = str(v)
+    budget[0] -= len(out)
+    if budget[0] < 0:
+        raise TooLarge(f"value is too large to print (over {MAX_FORMATTED} characters)")
+    return out
 
 
 def sort_keys(d: dict) -> list:

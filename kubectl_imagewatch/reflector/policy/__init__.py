@@ -186,7 +186,7 @@ def _filter(filt: dict, kept: list[str], verdicts: dict[str, TagVerdict]) -> dic
     match, unanchored = rx._match, rx._unanchored
     nomatch = f"does not match pattern {pattern}"
     for t in kept:  # descending: a later (smaller) tag with the same value overwrites
-        b = t.encode()
+        b = t.encode("utf-8", "surrogatepass")
         spans = match(unanchored, b, 0, len(b))
         if spans[0][0] < 0:
             verdicts[t] = TagVerdict(t, None, FILTERED, nomatch)

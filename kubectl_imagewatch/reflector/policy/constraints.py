@@ -41,21 +41,8 @@ def _regexes() -> tuple:
 
 
 def _finditer(rx: Any, s: str) -> Iterator[Any]:
-    """Go FindAll on an ASCII-compatible string: yields match objects over bytes."""
-    b = s.encode()
-    pos = 0
-    prev_end = -1
-    while pos <= len(b):
-        m = rx.search_bytes(b, pos)
-        if m is None:
-            break
-        start, end = m.span()
-        if end == start and start == prev_end:
-            pos += 1
-            continue
-        yield m
-        prev_end = end
-        pos = end if end > start else end + 1
+    """Go FindAll (one implementation: golang.regexp)."""
+    return rx.finditer(s)
 
 
 def _group(m: Any, i: int) -> str:
