@@ -50,17 +50,21 @@ class ValidateOptions:
     default_namespace: str = DEFAULT_NAMESPACE
     repo_context: bool = False  # build the object index from the whole repository, report only PATHS
     disabled: frozenset = frozenset()
+    config: Optional[str] = None  # the repository config file; default: .imagewatch.yaml found above the paths
 
 
 def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) -> Report:
     from kubectl_imagewatch import checks
+    from kubectl_imagewatch.checks import config
     from kubectl_imagewatch.checks.base import Context
     from kubectl_imagewatch.manifests import inventory
 
     disabled = checks.resolve_ids(opts.disabled)
     paths = list(paths) or ["."]
+    config_file = opts.config or config.find(paths)
+    cfg = config.load(config_file) if config_file else None
     root = opts.repo_root or find_repo_root(next((p for p in paths if p != "-"), "."))
-    scope = checks.Scope(disabled=disabled)
+    scope = checks.Scope(disabled=disabled, config=cfg)
     if opts.repo_context and root:
         git_dir = os.path.join(root, ".git")
         cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
@@ -69,7 +73,7 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
         inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace, cache_file=cache,
                               marker_paths=marker_paths)
         stdin = {"<stdin>"} if "-" in paths else set()  # the name inventory.build shows for stdin
-        scope = checks.Scope(paths=frozenset(wanted | stdin), disabled=disabled)
+        scope = checks.Scope(paths=frozenset(wanted | stdin), disabled=disabled, config=cfg)
     else:
         inv = inventory.build(paths, opts.default_namespace)
     if not opts.repo_root and not opts.repo_context:

@@ -3,7 +3,9 @@
 A family is a module of this package with either `check(obj, ctx)` (one object at a time) or
 `check_set(ctx)` (across objects: references, markers); the `loader` family's findings are made
 while reading files (manifests/loader.py) and carried by the inventory. A new check is a row in the
-table and code in its family: nothing here changes.
+table and code in its family: nothing here changes. What is reported is then narrowed by the Scope:
+the paths asked about, `--disable`, the repository config (config.py) and inline suppression
+comments (suppress.py).
 """
 from __future__ import annotations
 
@@ -18,11 +20,28 @@ from kubectl_imagewatch.checks.table import CHECKS, Check
 
 if TYPE_CHECKING:
     from kubectl_imagewatch.checks.base import Context
+    from kubectl_imagewatch.checks.config import Config
     from kubectl_imagewatch.findings import Finding, Report
 
-__all__ = ["CHECKS", "Check", "Scope", "resolve_ids", "run"]
+__all__ = ["CHECKS", "Check", "Scope", "check_id", "resolve_ids", "run", "unknown_id"]
 
 SLUGS = {c.slug: c.id for c in CHECKS.values()}
+
+
+def check_id(name: str) -> Optional[str]:
+    """The id a user's name for a check means: an id in any case, or a slug; None if none."""
+    n = name.strip()
+    return n.upper() if n.upper() in CHECKS else SLUGS.get(n.lower())
+
+
+def unknown_id(name: str) -> str:
+    """Why `name` names no check, with the closest names (never for a well-formed but unknown id:
+    its numeric neighbours would mislead)."""
+    n = name.strip()
+    close = [] if re.fullmatch(r"IW\d{3}", n.upper()) else \
+        difflib.get_close_matches(n.upper(), list(CHECKS), n=1) or \
+        difflib.get_close_matches(n.lower(), list(SLUGS), n=3)
+    return f"unknown check id {name!r}" + (f"; did you mean {' or '.join(close)}?" if close else "")
 
 
 def resolve_ids(names: Iterable[str], what: str = "--disable") -> frozenset[str]:
@@ -31,14 +50,9 @@ def resolve_ids(names: Iterable[str], what: str = "--disable") -> frozenset[str]
 
     out = set()
     for name in names:
-        n = name.strip()
-        cid = n.upper() if n.upper() in CHECKS else SLUGS.get(n.lower())
-        if cid is None:  # a well-formed id is simply unknown: suggesting its neighbours would mislead
-            close = [] if re.fullmatch(r"IW\d{3}", n.upper()) else \
-                difflib.get_close_matches(n.upper(), list(CHECKS), n=1) or \
-                difflib.get_close_matches(n.lower(), list(SLUGS), n=3)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            raise UsageError(f"{what}: unknown check id {name!r}{hint} (validate --list-checks lists them)")
+        cid = check_id(name)
+        if cid is None:
+            raise UsageError(f"{what}: {unknown_id(name)} (validate --list-checks lists them)")
         out.add(cid)
     return frozenset(out)
 
@@ -46,12 +60,14 @@ def resolve_ids(names: Iterable[str], what: str = "--disable") -> frozenset[str]
 @dataclasses.dataclass(frozen=True)
 class Scope:
     """What a run reports: findings in `paths` (absolute files or directories, or the name shown
-    for stdin; None: everywhere) minus the `disabled` ids. `cross_object=False` runs only the checks
-    that look at one object or file (an object made by `create` has no neighbours to resolve)."""
+    for stdin; None: everywhere) minus the `disabled` ids, as the repository `config` (excludes,
+    per-path disables and severities) says. `cross_object=False` runs only the checks that look at
+    one object or file (an object made by `create` has no neighbours to resolve)."""
 
     paths: Optional[frozenset[str]] = None
     disabled: frozenset[str] = frozenset()
     cross_object: bool = True
+    config: Optional["Config"] = None
 
     def covers(self, path: str) -> bool:
         if self.paths is None or path in self.paths:
@@ -75,14 +91,20 @@ def _family(name: str, ctx: "Context", scope: Scope) -> Iterable["Finding"]:
 
 
 def run(ctx: "Context", scope: Scope = Scope()) -> "Report":
-    """Every family's findings for ctx.inventory, within scope; a finding whose id the table says
-    another id's finding at the same position supersedes is dropped (one problem, one finding)."""
+    """Every family's findings for ctx.inventory, within scope and not suppressed by a comment; a
+    finding whose id the table says another id's finding at the same position supersedes is dropped
+    (one problem, one finding)."""
+    from kubectl_imagewatch.checks import suppress
     from kubectl_imagewatch.findings import Report
 
     inv = ctx.inventory
     report = Report(files_checked=inv.files_read, objects_checked=len(inv.objects))
     for name in families():
         report.extend(f for f in _family(name, ctx, scope) if f.check not in scope.disabled and scope.covers(f.path))
+    if scope.config is not None:
+        report.findings = scope.config.apply(report.findings)
+    if inv.directive_texts:
+        report.findings = suppress.apply(report.findings, inv.directive_texts)
     at = {(f.check, f.path, f.line, f.column) for f in report.findings}
     report.findings = [f for f in report.findings
                        if not any((s, f.path, f.line, f.column) in at for s in CHECKS[f.check].superseded_by)]

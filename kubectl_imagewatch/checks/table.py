@@ -30,6 +30,7 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW003", "duplicate-key", E, "loader", "A mapping repeats a key; kubectl refuses it."),
     Check("IW004", "unreadable", W, "loader", "A file was skipped: a broken symlink, not a regular file, binary or too large."),
     Check("IW005", "read-error", E, "loader", "A file could not be read (missing, permission denied, I/O error)."),
+    Check("IW006", "suppression-comment", W, "suppress", "An `# imagewatch:` comment is not a directive this tool knows: it suppresses nothing."),
     Check("IW010", "unknown-api-version", E, "versions", "No Flux release ever served this apiVersion for the kind."),
     Check("IW011", "retired-api-version", W, "versions", "Current Flux no longer serves this apiVersion."),
     Check("IW012", "missing-name", E, "versions", "metadata.name is missing."),

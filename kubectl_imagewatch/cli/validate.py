@@ -19,11 +19,13 @@ from kubectl_imagewatch.errors import ExitCode
 @click.option("--repo-context", is_flag=True,
               help="Index Flux objects from the whole repository but report only PATHS (pre-commit).")
 @click.option("--disable", multiple=True, metavar="ID", help="Skip a check id (repeatable).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Repository config (default: .imagewatch.yaml found walking up from PATHS to the git root).")
 @click.option("--list-checks", is_flag=True, help="List every check id and exit.")
 @default_namespace_option()
 @color_option
 def command(paths: tuple, output: str | None, strict: bool, repo_root: str | None, repo_context: bool,
-            disable: tuple, list_checks: bool, default_namespace: str, color: str) -> None:
+            disable: tuple, config_file: str | None, list_checks: bool, default_namespace: str, color: str) -> None:
     """Check Flux image automation manifests (files, directories or - for stdin).
 
     Exit 0 when clean, 1 when errors were found (or warnings with --strict), 2 on usage errors.
@@ -46,7 +48,8 @@ def command(paths: tuple, output: str | None, strict: bool, repo_root: str | Non
     if output is None:
         output = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     rep = api.validate(paths, api.ValidateOptions(repo_root=repo_root, default_namespace=default_namespace,
-                                                  repo_context=repo_context, disabled=frozenset(disable)))
+                                                  repo_context=repo_context, disabled=frozenset(disable),
+                                                  config=config_file))
     root = shown_root(paths, repo_root)
     colored = use_color(color)
     echo(report.render(output, rep, color=colored, root=root), color=colored)

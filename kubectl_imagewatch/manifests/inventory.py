@@ -31,6 +31,7 @@ class Inventory:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     files_read: int = 0
     secrets: dict = dataclasses.field(default_factory=dict)  # (namespace, name) -> Secret (registry auth, TLS)
+    directive_texts: dict[str, str] = dataclasses.field(default_factory=dict)  # shown path -> text with `# imagewatch:`
     secret_getter: Any = None  # (namespace, name) -> Secret from a cluster, when reading one
 
     def of_kind(self, kind: str) -> list[FluxObject]:
@@ -159,6 +160,8 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
             inv.findings.append(err)
             continue
         assert text is not None
+        if b"imagewatch:" in raw:
+            inv.directive_texts[shown] = text  # suppression comments (checks/suppress.py)
         docs, findings, nodes = loader.parse_documents(text, shown)
         parse_failed = any(f.check == "IW001" for f in findings)
         if has_flux or not parse_failed:
