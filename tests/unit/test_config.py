@@ -210,3 +210,17 @@ def test_a_marker_is_suppressed_from_the_line_above(tmp_path: Path) -> None:
     f.write_text(src.replace(marked, "        # imagewatch: disable=IW404 the policy lives elsewhere\n" + marked))
     rep = api.validate([str(f)], api.ValidateOptions(repo_root=str(tmp_path)))
     assert [x.check for x in rep.findings] == ["IW311"]
+
+
+def test_the_documented_config_loads(tmp_path: Path) -> None:
+    from kubectl_imagewatch.checks import config
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "config.md").read_text()
+    blocks = [b.split("```")[0] for b in doc.split("```yaml\n")[1:]]
+    example = next(b for b in blocks if b.startswith("# .imagewatch.yaml"))
+    (tmp_path / ".imagewatch.yaml").write_text(example)
+    cfg = config.load(str(tmp_path / ".imagewatch.yaml"))
+    assert cfg.view(str(tmp_path / "charts" / "x" / "templates" / "d.yaml")) is None
+    disabled, severity = cfg.view(str(tmp_path / "legacy" / "a.yaml")) or (frozenset(), {})
+    assert {"IW404", "IW409"} <= disabled and severity["IW011"].value == "info"
