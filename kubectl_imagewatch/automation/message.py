@@ -8,22 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from kubectl_imagewatch.flux.releases import template_fields
 from kubectl_imagewatch.golang.template import FUNCS, ExecError, TemplateError, execute, parse
 from kubectl_imagewatch.golang.template.values import GoStruct, StrMap
 
 DEFAULT_MESSAGE = "Update from image update automation"
-
-
-def parse_release(release: Optional[str]) -> tuple[int, int]:
-    """Flux release as (major, minor); None/'current' -> newest."""
-    if not release or release in ("current", "latest"):
-        return (2, 99)
-    r = release.lstrip("v")
-    try:
-        major, minor = (int(x) for x in r.split(".")[:2])
-    except ValueError:
-        raise ValueError(f"unknown Flux release {release!r}; use e.g. 2.6 or 2.7") from None
-    return major, minor
 
 
 def object_id(o: dict) -> GoStruct:
@@ -113,20 +102,20 @@ def _result_old(changes: list[dict], refs: dict) -> GoStruct:
 def build(namespace: str, name: str, changes: list[dict], values: Optional[dict] = None,
           refs: Optional[dict] = None, release: Optional[str] = None) -> GoStruct:
     """TemplateData for `changes` (entries: file, object, oldValue, newValue, setter)."""
-    rel = parse_release(release)
+    have = template_fields(release)
     auto = GoStruct("types.NamespacedName", {"Namespace": namespace, "Name": name},
                     stringer=lambda: f"{namespace}/{name}")
-    if rel >= (2, 7):
+    if "Updated" not in have:
         return GoStruct("source.TemplateData", {"AutomationObject": auto, "Changed": _result_v1(changes),
                                                 "Values": StrMap(values or {})})
     old = _result_old(changes, refs or {})
-    if rel < (2, 3):
+    if "Changed" not in have:
         return GoStruct("source.TemplateData", {"AutomationObject": auto, "Updated": old})
     v1 = _result_v1(changes)
     v2 = GoStruct("update.ResultV2", {"ImageResult": old, "FileChanges": v1.fields["FileChanges"]},
                   methods=v1.methods)
     fields: dict[str, Any] = {"AutomationObject": auto, "Updated": old, "Changed": v2}
-    if rel >= (2, 5):
+    if "Values" in have:
         fields["Values"] = StrMap(values or {})
     return GoStruct("source.TemplateData", fields)
 

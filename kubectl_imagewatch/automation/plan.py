@@ -12,7 +12,7 @@ import os
 import re
 from typing import Optional
 
-from kubectl_imagewatch.flux import selector
+from kubectl_imagewatch.flux import releases, selector
 from kubectl_imagewatch.automation import setters
 from kubectl_imagewatch.automation import message
 from kubectl_imagewatch.golang import template
@@ -141,7 +141,7 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
             commit = (git or {}).get("commit") if isinstance((git or {}).get("commit"), dict) else {}
             tmpl = (commit or {}).get("messageTemplate")
             vals = (commit or {}).get("messageTemplateValues")
-            rel = release or ("2.6" if auto.version == "v1beta1" else None)
+            rel = release or releases.newest_flux_serving(auto.api_version, auto.kind)
             try:
                 ap.message = message.render_commit_message(tmpl, auto.namespace, auto.name, ap.changes,
                                                             vals if isinstance(vals, dict) else None, refs, rel)

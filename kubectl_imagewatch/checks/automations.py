@@ -1,15 +1,16 @@
 """ImageUpdateAutomation checks: update.path, the commit template, policySelector, git spec.
 
-Template data depends on the controller release, not the apiVersion: `.Updated` worked up to
-image-automation-controller v0.41 and stalls the object from v1.0 (Flux 2.7) on. A v1 object can
-only meet a >= v1.0 controller (error); older apiVersions get a warning that it breaks on upgrade.
+Template data depends on the controller release, not the apiVersion: `.Updated` worked from
+image-automation-controller v0.7 to v0.41 and stalls the object from v1.0 (Flux 2.7) on. The release
+table says which controllers served the object's apiVersion: none of them with the field -> IW306
+(error); some or all (v1alpha*, v1beta*) -> IW312 (warning: it breaks on upgrade, not today).
 """
 from __future__ import annotations
 
 import posixpath
 from typing import Iterator
 
-from kubectl_imagewatch.flux import selector
+from kubectl_imagewatch.flux import releases, selector
 from kubectl_imagewatch.flux.gitref import branch_problem, refspec_problem
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.checks.repositories import check_duration
@@ -18,6 +19,20 @@ from kubectl_imagewatch.manifests.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTO
 
 CLASSIC_FIX = ("Flux 2.7+ template: '{{range $f, $o := .Changed.FileChanges}}{{range $id, $cs := $o}}"
                "{{range $cs}}- {{.OldValue}} -> {{.NewValue}}\\n{{end}}{{end}}{{end}}'")
+
+
+def _removed_field(obj: FluxObject, field: str) -> tuple[str, str]:
+    """(check id, wording) for a removed template field, from the controllers that served the apiVersion:
+    none of them had it -> IW306 (the object stalls); all or some -> IW312 (breaks on upgrade)."""
+    support = releases.field_support(obj.api_version, field, obj.kind)
+    if support == "none":
+        return "IW306", "stalls the object on Flux 2.7+ (RemovedTemplateField)"
+    if support == "all":
+        return "IW312", (f"every controller serving {obj.api_version} provides; it stalls the object once "
+                         "migrated to v1 (Flux 2.7+, RemovedTemplateField)")
+    first, until = (".".join(map(str, v or ())) for v in releases.TEMPLATE_FIELDS[field])
+    return "IW312", (f"not every controller release serving {obj.api_version} provides (image-automation-controller "
+                     f"v{first} added it; v{until}, in Flux 2.7, stalls the object with RemovedTemplateField)")
 
 
 def path_problem(path: str) -> str | None:
@@ -93,13 +108,12 @@ def _template(obj: FluxObject, ctx: Context, tmpl: str) -> Iterator[Finding]:
         yield ctx.at(obj, path, "IW305", f"messageTemplate does not parse: {e}",
                      "Go text/template syntax: {{ .Changed.Changes }}, {{range ...}}{{end}}")
         return
-    old_api = obj.version in ("v1beta1", "v1beta2")
     for use in template.removed_fields(tree):
-        when = ("works on image-automation-controller <= v0.41 but stalls the object from Flux 2.7 "
-                "(controller v1.0) on" if old_api else "stalls the object on Flux 2.7+ (RemovedTemplateField)")
-        hint = ("use .Changed.FileChanges or .Changed.Objects" if "ImageResult" in use else
+        field = "Changed.ImageResult" if "ImageResult" in use else "Updated"
+        hint = ("use .Changed.FileChanges or .Changed.Objects" if field != "Updated" else
                 "use .Changed (FileChanges, Objects, Changes); " + CLASSIC_FIX)
-        yield ctx.at(obj, path, "IW312" if old_api else "IW306", f"messageTemplate uses {use}, which {when}", hint)
+        cid, when = _removed_field(obj, field)
+        yield ctx.at(obj, path, cid, f"messageTemplate uses {use}, which {when}", hint)
     for name in template.unknown_functions(tree):
         yield ctx.at(obj, path, "IW307", f"messageTemplate calls function {name!r}, which Flux does not register",
                      "Flux offers Go's builtins and sprig's hermetic functions (no env, now, rand*)")

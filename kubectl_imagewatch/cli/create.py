@@ -8,6 +8,7 @@ import click
 
 from kubectl_imagewatch.cli.options import echo, kube_options, namespace_option
 from kubectl_imagewatch.errors import UsageError
+from kubectl_imagewatch.flux import releases
 
 
 def _labels(values: tuple) -> dict:
@@ -31,7 +32,7 @@ def shared(f: Callable, interval: bool = True) -> Callable:
         click.option("--label", "labels", multiple=True, help="key=value[,key=value] labels."),
         click.option("--export", is_flag=True, help="Print the manifest instead of applying it."),
         click.option("--append-to", type=click.Path(dir_okay=False), help="Append the manifest to this file (atomic)."),
-        click.option("--api-version", default="v1", show_default=True, type=click.Choice(["v1", "v1beta2", "v1beta1"])),
+        click.option("--api-version", default="v1", show_default=True, type=click.Choice(releases.versions_since("2.0"))),
         kube_options("Kubeconfig for applying (without --export)."),
     ]
     if not interval:

@@ -46,7 +46,7 @@ class FluxRelease(click.ParamType):
     name = "X.Y"
 
     def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> str:
-        from kubectl_imagewatch.automation.message import parse_release
+        from kubectl_imagewatch.flux.releases import parse_release
 
         try:
             parse_release(str(value))

@@ -9,6 +9,7 @@ import socket
 from typing import Any, Optional
 
 from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.flux import releases
 from kubectl_imagewatch.manifests.inventory import Inventory
 from kubectl_imagewatch.manifests.loader import Document
 from kubectl_imagewatch.manifests.model import (GIT_REPOSITORY, IMAGE_GROUP, IMAGE_POLICY, IMAGE_REPOSITORY,
@@ -16,7 +17,7 @@ from kubectl_imagewatch.manifests.model import (GIT_REPOSITORY, IMAGE_GROUP, IMA
 
 PLURALS = {IMAGE_REPOSITORY: "imagerepositories", IMAGE_POLICY: "imagepolicies",
            IMAGE_UPDATE_AUTOMATION: "imageupdateautomations", GIT_REPOSITORY: "gitrepositories"}
-VERSIONS = ("v1", "v1beta2", "v1beta1")
+VERSIONS = releases.versions_since("2.0")  # what a Flux 2 cluster may serve, newest first
 MANAGER = "kubectl-imagewatch"
 
 

@@ -75,8 +75,11 @@ def _meta(name: str, namespace: str, labels: dict) -> dict:
 
 
 def _api(version: str) -> str:
-    if version not in ("v1", "v1beta2", "v1beta1"):
-        raise UsageError(f"--api-version must be v1, v1beta2 or v1beta1, not {version!r}")
+    from kubectl_imagewatch.flux import releases
+
+    known = releases.versions_since("2.0")
+    if version not in known:
+        raise UsageError(f"--api-version must be {', '.join(known[:-1])} or {known[-1]}, not {version!r}")
     return f"image.toolkit.fluxcd.io/{version}"
 
 

@@ -1,7 +1,6 @@
-"""The Flux kinds this tool understands, their API versions, and typed views of objects.
+"""The Flux kinds this tool understands and typed views of objects.
 
-The version table says which controller release last served each apiVersion — the fact users
-need when a v1beta1 manifest from an old blog post meets current Flux.
+Which release served which apiVersion of these kinds is in flux/releases.py.
 """
 from __future__ import annotations
 
@@ -17,17 +16,6 @@ IMAGE_REPOSITORY, IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, GIT_REPOSITORY = (
 KINDS = {IMAGE_REPOSITORY: IMAGE_GROUP, IMAGE_POLICY: IMAGE_GROUP, IMAGE_UPDATE_AUTOMATION: IMAGE_GROUP,
          GIT_REPOSITORY: SOURCE_GROUP}
 DEFAULT_NAMESPACE = "flux-system"
-
-# (kind, version) -> (served by current Flux?, last release serving it, Flux release)
-RETIRED = {
-    (IMAGE_REPOSITORY, "v1beta1"): "image-reflector-controller v0.35.2 (Flux 2.6)",
-    (IMAGE_POLICY, "v1beta1"): "image-reflector-controller v0.35.2 (Flux 2.6)",
-    (IMAGE_UPDATE_AUTOMATION, "v1beta1"): "image-automation-controller v0.41.2 (Flux 2.6)",
-    (IMAGE_REPOSITORY, "v1beta2"): "image-reflector-controller v1.1.2 (Flux 2.8)",
-    (IMAGE_POLICY, "v1beta2"): "image-reflector-controller v1.1.2 (Flux 2.8)",
-    (IMAGE_UPDATE_AUTOMATION, "v1beta2"): "image-automation-controller v1.1.4 (Flux 2.8)",
-}
-
 
 @dataclasses.dataclass
 class FluxObject:
