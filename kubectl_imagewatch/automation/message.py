@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from kubectl_imagewatch.flux.imageref import normalise
 from kubectl_imagewatch.flux.releases import template_fields
 from kubectl_imagewatch.golang.template import FUNCS, ExecError, TemplateError, execute, parse
 from kubectl_imagewatch.golang.template.values import GoStruct, StrMap
@@ -55,13 +56,7 @@ def _result_v1(changes: list[dict]) -> GoStruct:
 def image_ref(policy_key: str, ref: dict) -> GoStruct:
     name, tag, digest = ref["image"], ref.get("tag", ""), ref.get("digest") or ""
     full = f"{name}:{tag}" + (f"@{digest}" if digest else "")
-    host, _, path = name.partition("/")
-    if not path or ("." not in host and ":" not in host and host != "localhost"):
-        host, path = "index.docker.io", name
-        if "/" not in path:
-            path = "library/" + path
-    elif host == "docker.io":
-        host = "index.docker.io"
+    host, path = normalise(name)
     ns, _, pname = policy_key.partition(":")
     return GoStruct("update.imageRef", {"ref": full}, stringer=lambda: full, methods={
         "Identifier": lambda: digest or tag, "Repository": lambda: path, "Registry": lambda: host,

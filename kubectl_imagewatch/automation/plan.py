@@ -9,19 +9,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import re
 from typing import Optional
 
-from kubectl_imagewatch.flux import releases, selector
+from kubectl_imagewatch.flux import imageref, releases, selector
 from kubectl_imagewatch.automation import setters
 from kubectl_imagewatch.automation import message
 from kubectl_imagewatch.golang import template
 from kubectl_imagewatch.manifests.inventory import Inventory
 from kubectl_imagewatch.manifests.model import IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
-
-_REF = re.compile(r"(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-                  r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[\w][\w.-]{0,127}(?:@sha256:[a-f0-9]{64})?\Z")
-
 
 @dataclasses.dataclass
 class AutomationPlan:
@@ -113,7 +108,7 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
             up.warnings.append(f"{auto.ref} is suspended: skipped")
             continue
         values = setter_values(auto, inv, refs)
-        bad = next((v for k, v in values.items() if ":" not in k.split(":", 1)[1] and not _REF.match(v)), None)
+        bad = next((v for k, v in values.items() if ":" not in k.split(":", 1)[1] and not imageref.is_reference(v)), None)
         if bad:
             ap.error = f'encountered invalid image ref "{bad}": could not parse reference: {bad}'
             continue

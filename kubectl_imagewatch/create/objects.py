@@ -87,11 +87,11 @@ def repository(name: str, namespace: str, image: str, interval: str, secret_ref:
                cert_ref: Optional[str] = None, provider: Optional[str] = None, exclusion_list: tuple = (),
                insecure: bool = False, timeout: Optional[str] = None, labels: Optional[dict] = None,
                api_version: str = "v1") -> dict:
-    from kubectl_imagewatch.checks.repositories import image_problem
+    from kubectl_imagewatch.flux.imageref import repository_problem
 
     if not image:
         raise UsageError("--image is required")
-    why = image_problem(image)
+    why = repository_problem(image)
     if why:
         raise UsageError(f"invalid --image: {why}")
     spec: dict = {"image": image, "interval": _duration("--interval", interval)}

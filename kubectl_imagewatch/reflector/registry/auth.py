@@ -17,7 +17,7 @@ from typing import Optional
 
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.manifests.model import secret_value  # noqa: F401 - used by scan and automation
-from kubectl_imagewatch.reflector.registry.names import DOCKER_HUB
+from kubectl_imagewatch.flux.imageref import DOCKER_HUB
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.reflector.registry.auth import Credentials
-from kubectl_imagewatch.reflector.registry.names import api_base, split
+from kubectl_imagewatch.flux.imageref import api_base, split
 
 MAX_PAGES = 10_000
 MAX_TAGS = 1_000_000

@@ -14,7 +14,7 @@ from kubectl_imagewatch.golang import duration as goduration
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.reflector.registry import auth
 from kubectl_imagewatch.reflector.registry.client import RegistryClient, Transport
-from kubectl_imagewatch.reflector.registry.names import NameError_, canonical, split
+from kubectl_imagewatch.flux.imageref import ImageRefError, canonical, split
 
 WORKERS = 8
 
@@ -34,7 +34,7 @@ def client_for(repo: Any, inv: Any = None) -> RegistryClient:
     image = str(spec.get("image") or "")
     try:
         host, _ = split(image)
-    except NameError_ as e:
+    except ImageRefError as e:
         raise OperationError(str(e)) from None
     sec, sname = _secret(inv, repo.namespace, spec.get("secretRef"))
     creds = auth.resolve(host, spec.get("provider"), sec, sname)
@@ -82,7 +82,7 @@ def scan(repo: Any, inv: Any = None, cache_dir: Optional[str] = None) -> list[st
     if cache_dir:
         try:
             path = _cache_file(cache_dir, image)
-        except NameError_ as e:
+        except ImageRefError as e:
             raise OperationError(str(e)) from None
         try:
             with open(path) as f:
