@@ -20,6 +20,8 @@ SUFFIXES = ("", ":tag", ":name", ":digest")
 _SETTER_REF = "#/definitions/io.k8s.cli.setters."
 _LINE_COMMENT = re.compile(r"[ \t]*,?[ \t]*(#.*?)[ \t\r]*$")
 _MENTION = re.compile(r"\$imagepolicy", re.IGNORECASE)
+# a comment that tries to be a marker: a JSON-ish key `$imagepolicy` (any case, any quotes) before a colon
+_ATTEMPT = re.compile(r"""[{,]\s*\\?["'`]?\$image_?policy\\?["'`]?\s*:""", re.IGNORECASE)
 
 
 @dataclasses.dataclass
@@ -64,6 +66,13 @@ class Mention:
     col: int
     text: str
     reason: str
+
+
+def attempts_marker(comment: str) -> bool:
+    """Whether a comment mentioning $imagepolicy tries to be a marker (prose that names it does not):
+    it starts like a JSON object, or holds a `{"$imagepolicy":`-like key, near-misses included."""
+    body = comment.lstrip("#").strip()
+    return body.startswith("{") or bool(_ATTEMPT.search(body))
 
 
 def parse_comment(comment: str) -> tuple[Optional[str], Optional[str]]:
@@ -165,7 +174,7 @@ def scan(text: str, nodes: list[Any]) -> tuple[list[Marker], list[Mention]]:
             hash_at = _comment_start(_line_text(text, starts, cline - 1)) if 0 < cline <= len(starts) else None
             col = hash_at + 1 if hash_at is not None else 1
             if setter is None:
-                if _MENTION.search(comment):
+                if _MENTION.search(comment) and attempts_marker(comment):
                     ignored.append(Mention(cline, col, comment, reason or ""))
                 continue
             markers.append(Marker(setter, sc, cline, di, oid, col))
@@ -179,6 +188,8 @@ def scan(text: str, nodes: list[Any]) -> tuple[list[Marker], list[Mention]]:
             continue
         comment = line[hash_at:].strip()
         setter, reason = parse_comment(comment)
+        if setter is None and not attempts_marker(comment):
+            continue  # prose that names $imagepolicy
         if setter is not None:
             reason = ("the comment is not on a scalar value: Flux attaches it to a key, a mapping or a "
                       "flow collection and ignores it; put it at the end of the value's line")
