@@ -79,6 +79,17 @@ class UpdatePlan:
                 for a in self.automations if a.changes or a.error]
 
 
+def _switches(auto: FluxObject, changes: list[dict]) -> list[str]:
+    """A value moved to another registry or repository (the policy's ImageRepository names another)."""
+    out = []
+    for c in changes:
+        moved = imageref.switch(c["oldValue"], c["newValue"]) if not c["setter"].endswith((":tag", ":digest")) else None
+        if moved:
+            out.append(f"{auto.ref}: {c['repoFile']}:{c['line']}: {c['setter']} moves the image from {moved[0]} "
+                       f"to {moved[1]} (the policy's ImageRepository); check that this is intended")
+    return out
+
+
 def setter_values(auto: FluxObject, inv: Inventory, refs: dict[str, dict]) -> dict[str, str]:
     """Setter name -> value for the policies this automation lists (Flux: same namespace, selector)."""
     sel = auto.spec.get("policySelector")
@@ -128,6 +139,7 @@ def plan(inv: Inventory, refs: dict[str, dict], repo_root: str, release: Optiona
             up.warnings.append(f"{auto.ref}: {repo_file}:{line}: marker {setter!r} has no value "
                                "(policy absent, failed, in another namespace or not selected); left unchanged")
         up.warnings.extend(f"{auto.ref}: {w}" for w in outcome.warnings)
+        up.warnings.extend(_switches(auto, ap.changes))
         for repo_file, reasons in outcome.reformats.items():
             up.notes.append(f"{repo_file}: Flux's commit would also reformat this file: {'; '.join(reasons)} "
                             "(this tool changes only the marked values)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from typing import Iterator, Optional
 
-from kubectl_imagewatch.flux import markers, selector
+from kubectl_imagewatch.flux import imageref, markers, selector
 from kubectl_imagewatch.checks.base import Context
-from kubectl_imagewatch.findings import Finding
+from kubectl_imagewatch.findings import Finding, Severity
 from kubectl_imagewatch.manifests.inventory import MarkerFile
 from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
 
@@ -69,11 +69,10 @@ def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[F
         yield ctx.file(mf.path, line, col, "IW402", f"marker {m.setter!r}: {why}",
                        "e.g. flux-system:podinfo, flux-system:podinfo:tag")
         return
+    yield from _shape(ctx, mf, m)
     pol = _policy(ctx, m.policy)
     if pol is None:
-        same = [p.namespace + ":" + p.name for p in ctx.inventory.of_kind(IMAGE_POLICY) if p.name == m.policy.split(":")[1]]
-        yield ctx.file(mf.path, line, col, "IW403", f"marker names ImagePolicy {m.policy}, which is not in the scanned files",
-                       f"did you mean {same[0]}?" if same else "check the namespace and name, or include the policy's file")
+        yield _unknown_policy(ctx, mf, m)
         return
     if autos:
         ok = [a for a in autos if a.namespace == pol.namespace and selector.matches(a.spec.get("policySelector"), pol.labels)]
@@ -91,6 +90,36 @@ def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[F
         yield ctx.file(mf.path, line, col, "IW407",
                        f"{m.setter}: the policy reflects no digest (digestReflectionPolicy Never); Flux writes an empty value",
                        "set spec.digestReflectionPolicy: IfNotPresent (or Always with interval) on the policy")
+    yield from _repository_switch(ctx, mf, m, pol)
+
+
+def _unknown_policy(ctx: Context, mf: MarkerFile, m: markers.Marker) -> Finding:
+    """IW403, saying what is unknown: a same-named policy whose namespace is only set when it is applied
+    (no metadata.namespace, no kustomize namespace) may well be this one, so no "did you mean" for it."""
+    ns, _, name = m.policy.partition(":")
+    same = [p for p in ctx.inventory.of_kind(IMAGE_POLICY) if p.name == name]
+    floating = [p for p in same if not p.namespace_given]
+    where = mf.path
+    if floating:
+        p = floating[0]
+        return ctx.file(where, m.comment_line, 1, "IW403",
+                        f"marker names ImagePolicy {m.policy}; the scanned files hold an ImagePolicy {name} without a "
+                        f"namespace ({p.doc.path}): its namespace is set when it is applied, so whether it is {ns} "
+                        "is unknown here",
+                        f"if it is applied into {ns} (e.g. a Flux Kustomization's targetNamespace in another "
+                        f"repository), pass --default-namespace {ns}", severity=Severity.INFO)
+    known = [p for p in same if p.namespace_given]
+    hint = "check the namespace and name, or include the policy's file"
+    if known:
+        hint = (f"the scanned files have {', '.join(p.namespace + ':' + p.name for p in known[:3])}; if the marker means "
+                "one of them, fix its namespace (a policy in another repository is not seen here)")
+    return ctx.file(where, m.comment_line, 1, "IW403",
+                    f"marker names ImagePolicy {m.policy}, which is not in the scanned files", hint)
+
+
+def _shape(ctx: Context, mf: MarkerFile, m: markers.Marker) -> Iterator[Finding]:
+    """IW408 from the marker and its value alone: the policy need not be in the scanned files."""
+    line, col = m.comment_line, 1
     value = m.scalar.value
     last = value.rsplit("/", 1)[-1]
     if m.suffix == ":tag" and (":" in last or "/" in value):
@@ -105,3 +134,20 @@ def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[F
         yield ctx.file(mf.path, line, col, "IW408",
                        f"':name' marker on {value!r}: Flux replaces it with the image name, dropping the tag",
                        "use the marker without suffix for image:tag values")
+
+
+def _repository_switch(ctx: Context, mf: MarkerFile, m: markers.Marker, pol: FluxObject) -> Iterator[Finding]:
+    """Flux writes the ImageRepository's spec.image: a marked value naming another repository moves."""
+    if m.suffix not in ("", ":name"):
+        return
+    repo = ctx.inventory.repository_for(pol)
+    image = repo.spec.get("image") if repo is not None else None
+    value = m.scalar.value
+    if not isinstance(image, str) or not image or (m.suffix == "" and "/" not in value and ":" not in value):
+        return
+    moved = imageref.switch(value, image + ":x")
+    if moved:
+        yield ctx.file(mf.path, m.comment_line, 1, "IW408",
+                       f"marked value is {moved[0]}, but the policy's ImageRepository {repo.ref} scans {image}: "
+                       f"the first update moves this field to {image}",
+                       "point the ImageRepository at the image used here, or the marker at the right policy")

@@ -95,3 +95,12 @@ def repository_of(value: str) -> Optional[str]:
 def same_repository(a: str, b: str) -> bool:
     """Whether two repository names denote the same repository (`nginx` == `docker.io/library/nginx`)."""
     return normalise(a) == normalise(b)
+
+
+def switch(old: str, new: str) -> Optional[tuple[str, str]]:
+    """(old repository, new repository) when writing `new` over `old` moves the value to another
+    registry or repository; None when both name the same one (or either is a bare tag)."""
+    a, b = repository_of(old), repository_of(new)
+    if not a or not b or same_repository(a, b):
+        return None
+    return a, b
