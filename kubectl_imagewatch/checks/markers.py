@@ -141,7 +141,9 @@ def _repository_switch(ctx: Context, mf: MarkerFile, m: markers.Marker, pol: Flu
     if m.suffix not in ("", ":name"):
         return
     repo = ctx.inventory.repository_for(pol)
-    image = repo.spec.get("image") if repo is not None else None
+    if repo is None:
+        return
+    image = repo.spec.get("image")
     value = m.scalar.value
     if not isinstance(image, str) or not image or (m.suffix == "" and "/" not in value and ":" not in value):
         return
