@@ -8,13 +8,8 @@ from kubectl_imagewatch.flux import imageref, markers, selector
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.findings import Finding, Severity
 from kubectl_imagewatch.manifests.inventory import MarkerFile
+from kubectl_imagewatch.manifests.loader import flux_reads
 from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
-
-
-def flux_reads(name: str) -> bool:
-    """Flux's file filter: extension exactly .yaml/.yml, or the base name Kustomization."""
-    base = os.path.basename(name)
-    return base.endswith((".yaml", ".yml")) or base == "Kustomization"
 
 
 def covering(mf: MarkerFile, ctx: Context) -> list[FluxObject]:

@@ -10,7 +10,8 @@ import os
 from typing import Any, Iterable, Optional
 
 from kubectl_imagewatch.manifests import loader
-from kubectl_imagewatch.findings import Finding
+from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.manifests.kustomize import flux_kustomization_target
 from kubectl_imagewatch.manifests.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject, mapping,
                                       objects_in)
 
@@ -124,6 +125,8 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
     inv = Inventory()
     cache = ScreenCache(cache_file)
     kustomizations: list[str] = []
+    charts: dict[str, Optional[str]] = {}
+    targets: list[tuple[str, str, str]] = []  # Flux Kustomizations: (their file, spec.path, targetNamespace)
     for path, explicit in loader.discover(list(paths)):
         shown = stdin_name if path == "-" else path
         if os.path.basename(path) in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
@@ -147,9 +150,15 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
         if marker_paths is not None and not has_flux and os.path.abspath(path) not in marker_paths:
             cache.record(path, False)
             continue  # markers are only checked in the files being reported on
+        has_marker = markers and loader.MARKER_TOKEN in raw
+        chart = path != "-" and _chart_dir(path, charts) is not None
+        if chart and not has_marker:
+            if explicit:
+                inv.findings.append(Finding(shown, 0, 0, Severity.INFO, "IW004", _CHART_SKIP, ""))
+            cache.record(path, False)
+            continue
         if b"kind: Secret" in raw or b'"kind": "Secret"' in raw:
             _keep_secrets(inv, raw, shown, default_namespace)
-        has_marker = markers and loader.MARKER_TOKEN in raw
         if not (has_flux or has_marker) and not (explicit and b"$imagepolicy" in raw):
             if b"$imagepolicy" not in raw and b"kind: Secret" not in raw and b'"kind": "Secret"' not in raw:
                 cache.record(path, True)
@@ -164,17 +173,57 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
             inv.directive_texts[shown] = text  # suppression comments (checks/suppress.py)
         docs, findings, nodes = loader.parse_documents(text, shown)
         parse_failed = any(f.check == "IW001" for f in findings)
-        if has_flux or not parse_failed:
-            inv.findings.extend(f for f in findings if has_flux or f.check != "IW001")
-        for d in docs:
-            inv.objects.extend(objects_in(d, default_namespace))
+        if parse_failed and not has_marker and "{{" in text:
+            findings = [_template_note(f) if f.check == "IW001" else f for f in findings]
+        if (has_flux and not chart) or not parse_failed:
+            inv.findings.extend(f for f in findings if (has_flux and not chart) or f.check != "IW001")
+        if not chart:  # a chart's objects are what helm renders, not these files
+            for d in docs:
+                inv.objects.extend(objects_in(d, default_namespace))
+                targets.extend(flux_kustomization_target(d, path))
         if has_marker or b"$imagepolicy" in raw:
             inv.marker_files.append(MarkerFile(shown, os.path.abspath(path) if path != "-" else "", text,
                                                nodes, parse_failed))
     cache.save()
     if kustomizations:
         _apply_kustomize_namespaces(inv, kustomizations)
+    if targets:
+        _apply_target_namespaces(inv, targets, [p for p in paths if p != "-"])
     return inv
+
+
+_CHART_SKIP = ("inside a Helm chart (Chart.yaml above it): helm-controller renders it and Flux never reads it "
+               "as written; not checked")
+
+
+def _chart_dir(path: str, seen: dict[str, Optional[str]]) -> Optional[str]:
+    """The Helm chart directory holding this file (a Chart.yaml in its directory or above, inside the
+    repository), or None. Answers are cached per directory."""
+    d = os.path.dirname(os.path.abspath(path))
+    walked: list[str] = []
+    found: Optional[str] = None
+    for _ in range(64):
+        if d in seen:
+            found = seen[d]
+            break
+        walked.append(d)
+        if os.path.isfile(os.path.join(d, "Chart.yaml")):
+            found = d
+            break
+        parent = os.path.dirname(d)
+        if parent == d or os.path.exists(os.path.join(d, ".git")):
+            break
+        d = parent
+    for w in walked:
+        seen[w] = found
+    return found
+
+
+def _template_note(f: Finding) -> Finding:
+    """A file that is a Go/Helm template and carries no marker: Flux never parses it, so no error."""
+    return dataclasses.replace(f, severity=Severity.INFO,
+                               message=f"not YAML, apparently a Go/Helm template ({f.message}); Flux never parses "
+                                       "a file without markers, so it is not checked", hint="")
 
 
 def _apply_kustomize_namespaces(inv: Inventory, kustomizations: list[str]) -> None:
@@ -188,6 +237,24 @@ def _apply_kustomize_namespaces(inv: Inventory, kustomizations: list[str]) -> No
         if ns:
             o.namespace, o.namespace_given = ns, True
 
+
+
+def _apply_target_namespaces(inv: Inventory, targets: list[tuple[str, str, str]], paths: list[str]) -> None:
+    """kustomize-controller sets spec.targetNamespace on every object it builds from spec.path, over any
+    namespace the files give. An object under two such paths with different namespaces has no single
+    namespace: it is marked as not given, so markers naming it are judged as unknown, not wrong."""
+    from kubectl_imagewatch.manifests.kustomize import target_dirs
+
+    dirs = target_dirs(targets, paths)
+    if not dirs:
+        return
+    for o in inv.objects:
+        f = os.path.abspath(o.doc.path)
+        found = {ns for d, ns in dirs if f.startswith(d + os.sep)}
+        if len(found) == 1:
+            o.namespace, o.namespace_given = found.pop(), True
+        elif found:
+            o.namespace_given = False
 
 
 def _keep_secrets(inv: Inventory, raw: bytes, shown: str, default_namespace: str) -> None:

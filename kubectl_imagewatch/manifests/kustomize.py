@@ -83,3 +83,50 @@ def namespaces(kustomization_files: list[str]) -> dict[str, str]:
             for f in files_of(k, set()):
                 out[f] = ns
     return out
+
+
+FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
+
+
+def flux_kustomization_target(doc: Any, path: str) -> list[tuple[str, str, str]]:
+    """(file, spec.path, spec.targetNamespace) of a Flux Kustomization document that sets both."""
+    data = getattr(doc, "data", None)
+    if not isinstance(data, dict) or data.get("kind") != "Kustomization":
+        return []
+    api = data.get("apiVersion")
+    spec = data.get("spec")
+    if not isinstance(api, str) or api.partition("/")[0] != FLUX_KUSTOMIZE_GROUP or not isinstance(spec, dict):
+        return []
+    sub, ns = spec.get("path", "./"), spec.get("targetNamespace")
+    if not isinstance(sub, str) or not isinstance(ns, str) or not ns:
+        return []
+    return [(os.path.abspath(path), sub, ns)]
+
+
+def _git_root(start: str) -> Optional[str]:
+    d = os.path.dirname(start)
+    for _ in range(64):
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+    return None
+
+
+def target_dirs(targets: list[tuple[str, str, str]], paths: list[str]) -> list[tuple[str, str]]:
+    """(absolute directory, namespace) for each Flux Kustomization whose spec.path exists here: the path
+    is relative to its source's root, taken as the repository holding the Kustomization, else a
+    directory given on the command line. Paths leaving that root are cut to it, as SecureJoin does."""
+    out: list[tuple[str, str]] = []
+    given = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
+    for kfile, sub, ns in targets:
+        roots = [r for r in [_git_root(kfile)] if r] + given
+        rel = os.path.normpath("/" + sub.replace("\\", "/")).lstrip("/")
+        for root in roots:
+            d = os.path.normpath(os.path.join(root, rel))
+            if os.path.isdir(d):
+                out.append((d, ns))
+                break
+    return out

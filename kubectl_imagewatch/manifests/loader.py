@@ -183,8 +183,14 @@ def decode(raw: bytes, shown: str) -> tuple[Optional[str], Optional[Finding]]:
                              "Kubernetes and Flux read YAML as UTF-8; re-encode the file")
 
 
-def discover(paths: Iterable[str], suffixes: tuple = YAML_SUFFIXES) -> Iterator[tuple[str, bool]]:
-    """Yield (path, explicit) for files under the given paths; directories recurse, skipping .git."""
+def flux_reads(name: str) -> bool:
+    """Flux's file filter (filereader.go): extension exactly .yaml/.yml, or the base name Kustomization."""
+    return name.endswith(YAML_SUFFIXES) or os.path.basename(name) == "Kustomization"
+
+
+def discover(paths: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """Yield (path, explicit) for the files Flux reads under the given paths (directories recurse,
+    skipping .git); files named on the command line are taken whatever their name."""
     for p in paths:
         if p == "-":
             yield p, True
@@ -193,7 +199,7 @@ def discover(paths: Iterable[str], suffixes: tuple = YAML_SUFFIXES) -> Iterator[
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d != ".git")
                 for name in sorted(files):
-                    if name.endswith(suffixes):
+                    if flux_reads(name):
                         yield os.path.join(root, name), False
         else:
             yield p, True
