@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from kubectl_imagewatch.flux import imageref, markers, selector
 from kubectl_imagewatch.checks.base import Context
-from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.inventory import MarkerFile
 from kubectl_imagewatch.manifests.loader import flux_reads
 from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
@@ -89,32 +89,33 @@ def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[F
 
 
 def _unknown_policy(ctx: Context, mf: MarkerFile, m: markers.Marker) -> Finding:
-    """IW403, saying what is unknown: a same-named policy whose namespace is only set when it is applied
-    (no metadata.namespace, no kustomize namespace) may well be this one, so no "did you mean" for it."""
+    """IW403, or IW410 saying what is unknown: a same-named policy whose namespace is only set when it is
+    applied (no metadata.namespace, kustomize namespace or targetNamespace) may well be this one, so no
+    "did you mean" that would break it."""
     ns, _, name = m.policy.partition(":")
     same = [p for p in ctx.inventory.of_kind(IMAGE_POLICY) if p.name == name]
     floating = [p for p in same if not p.namespace_given]
     where = mf.path
     if floating:
         p = floating[0]
-        return ctx.file(where, m.comment_line, 1, "IW403",
+        return ctx.file(where, m.comment_line, m.comment_col, "IW410",
                         f"marker names ImagePolicy {m.policy}; the scanned files hold an ImagePolicy {name} without a "
                         f"namespace ({p.doc.path}): its namespace is set when it is applied, so whether it is {ns} "
                         "is unknown here",
                         f"if it is applied into {ns} (e.g. a Flux Kustomization's targetNamespace in another "
-                        f"repository), pass --default-namespace {ns}", severity=Severity.INFO)
+                        f"repository), pass --default-namespace {ns}")
     known = [p for p in same if p.namespace_given]
     hint = "check the namespace and name, or include the policy's file"
     if known:
         hint = (f"the scanned files have {', '.join(p.namespace + ':' + p.name for p in known[:3])}; if the marker means "
                 "one of them, fix its namespace (a policy in another repository is not seen here)")
-    return ctx.file(where, m.comment_line, 1, "IW403",
+    return ctx.file(where, m.comment_line, m.comment_col, "IW403",
                     f"marker names ImagePolicy {m.policy}, which is not in the scanned files", hint)
 
 
 def _shape(ctx: Context, mf: MarkerFile, m: markers.Marker) -> Iterator[Finding]:
     """IW408 from the marker and its value alone: the policy need not be in the scanned files."""
-    line, col = m.comment_line, 1
+    line, col = m.comment_line, m.comment_col
     value = m.scalar.value
     last = value.rsplit("/", 1)[-1]
     if m.suffix == ":tag" and (":" in last or "/" in value):
@@ -144,7 +145,7 @@ def _repository_switch(ctx: Context, mf: MarkerFile, m: markers.Marker, pol: Flu
         return
     moved = imageref.switch(value, image + ":x")
     if moved:
-        yield ctx.file(mf.path, m.comment_line, 1, "IW408",
+        yield ctx.file(mf.path, m.comment_line, m.comment_col, "IW408",
                        f"marked value is {moved[0]}, but the policy's ImageRepository {repo.ref} scans {image}: "
                        f"the first update moves this field to {image}",
                        "point the ImageRepository at the image used here, or the marker at the right policy")

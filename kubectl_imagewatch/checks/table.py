@@ -31,6 +31,7 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW004", "unreadable", W, "loader", "A file was skipped: a broken symlink, not a regular file, binary or too large."),
     Check("IW005", "read-error", E, "loader", "A file could not be read (missing, permission denied, I/O error)."),
     Check("IW006", "suppression-comment", W, "suppress", "An `# imagewatch:` comment is not a directive this tool knows: it suppresses nothing."),
+    Check("IW007", "not-flux-input", I, "loader", "A file Flux never parses as written (in a Helm chart, or a Go template without markers) was not checked."),
     Check("IW010", "unknown-api-version", E, "versions", "No Flux release ever served this apiVersion for the kind."),
     Check("IW011", "retired-api-version", W, "versions", "Current Flux no longer serves this apiVersion."),
     Check("IW012", "missing-name", E, "versions", "metadata.name is missing."),
@@ -77,4 +78,5 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW407", "marker-digest", W, "markers", "A :digest marker whose policy reflects no digest: Flux writes an empty value."),
     Check("IW409", "marker-outside-automations", I, "markers", "The marker is in a file no automation's update.path covers."),
     Check("IW408", "marker-shape", W, "markers", "The marked value does not look like what the marker writes (e.g. a tag marker on image:tag)."),
+    Check("IW410", "marker-namespace-unknown", I, "markers", "The marker's policy is in the scanned files without a namespace, so whether it is the one named depends on where it is applied."),
 ]}

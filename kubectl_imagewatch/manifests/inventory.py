@@ -10,7 +10,8 @@ import os
 from typing import Any, Iterable, Optional
 
 from kubectl_imagewatch.manifests import loader
-from kubectl_imagewatch.findings import Finding, Severity
+from kubectl_imagewatch.checks.base import finding
+from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.kustomize import flux_kustomization_target
 from kubectl_imagewatch.manifests.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject, mapping,
                                       objects_in)
@@ -154,7 +155,7 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
         chart = path != "-" and _chart_dir(path, charts) is not None
         if chart and not has_marker:
             if explicit:
-                inv.findings.append(Finding(shown, 0, 0, Severity.INFO, "IW004", _CHART_SKIP, ""))
+                inv.findings.append(finding("IW007", shown, 0, 0, _CHART_SKIP))
             cache.record(path, False)
             continue
         if b"kind: Secret" in raw or b'"kind": "Secret"' in raw:
@@ -221,9 +222,9 @@ def _chart_dir(path: str, seen: dict[str, Optional[str]]) -> Optional[str]:
 
 def _template_note(f: Finding) -> Finding:
     """A file that is a Go/Helm template and carries no marker: Flux never parses it, so no error."""
-    return dataclasses.replace(f, severity=Severity.INFO,
-                               message=f"not YAML, apparently a Go/Helm template ({f.message}); Flux never parses "
-                                       "a file without markers, so it is not checked", hint="")
+    return finding("IW007", f.path, f.line, f.column,
+                   f"not YAML, apparently a Go/Helm template ({f.message}); Flux never parses a file without "
+                   "markers, so it is not checked")
 
 
 def _apply_kustomize_namespaces(inv: Inventory, kustomizations: list[str]) -> None:

@@ -19,18 +19,18 @@ VALIDATE = {
                              ("IW011", "sources.yaml", 13, W), ("IW011", "sources.yaml", 18, W),
                              ("IW011", "sources.yaml", 23, W), ("IW010", "sources.yaml", 28, E)],
     # FP2: the policy's namespace comes from outside the repository: say so, suggest nothing
-    "fp2-tenant-namespace": [("IW403", "components/podinfo.yaml", 7, I)],
+    "fp2-tenant-namespace": [("IW410", "components/podinfo.yaml", 7, I)],
     # FP2: a Flux Kustomization's targetNamespace puts the objects under its path into that namespace
     "fp2-target-namespace": [("IW403", "apps/deploy.yaml", 11, E)],
     # FP3: chart templates are skipped; a template elsewhere without markers is an info
-    "fp3-helm-chart": [("IW001", "testdata/policy.tmpl.yaml", 1, I)],
+    "fp3-helm-chart": [("IW007", "testdata/policy.tmpl.yaml", 1, I)],
     # FP4: prose mentioning $imagepolicy is not a marker; attempts (quotes, case) are
     "fp4-prose-comments": [("IW401", "apps/deploy.yaml", 12, W), ("IW401", "apps/deploy.yaml", 14, W),
                            ("IW303", "automation.yaml", 8, I)],
-    # FP6: .Updated on v1alpha2 (every serving controller had it) is an info; v1alpha1 (v0.1-v0.6 lacked it) a warning
+    # FP6: .Updated on an alpha automation breaks on upgrade (IW312 warning), not today (IW306 error)
     "fp6-alpha-updated": [("IW011", "flux.yaml", 1, W), ("IW011", "flux.yaml", 6, W), ("IW011", "flux.yaml", 13, W),
-                          ("IW303", "flux.yaml", 18, I), ("IW306", "flux.yaml", 22, I), ("IW011", "flux.yaml", 25, W),
-                          ("IW303", "flux.yaml", 30, I), ("IW306", "flux.yaml", 34, W)],
+                          ("IW303", "flux.yaml", 18, I), ("IW312", "flux.yaml", 22, W), ("IW011", "flux.yaml", 25, W),
+                          ("IW303", "flux.yaml", 30, I), ("IW312", "flux.yaml", 34, W)],
     # M1: a file named Kustomization is read and its markers checked
     "m1-kustomization-file": [("IW403", "overlay/Kustomization", 9, E)],
     # M2: the marker's shape is judged without its policy
@@ -70,18 +70,18 @@ def test_retired_message_names_release_and_current_version() -> None:
 
 
 def test_unknown_namespace_has_no_did_you_mean() -> None:
-    msg, hint = messages("fp2-tenant-namespace")[("IW403", 7)]
+    msg, hint = messages("fp2-tenant-namespace")[("IW410", 7)]
     assert "unknown" in msg and "did you mean" not in hint and "--default-namespace apps" in hint
 
 
 def test_chart_file_named_on_the_command_line_is_an_info() -> None:
     f = REAL / "fp3-helm-chart" / "chart" / "templates" / "image-policy.yaml"
     rep = api.validate([str(f)], api.ValidateOptions(repo_root=str(REAL / "fp3-helm-chart")))
-    assert [(x.check, x.severity.value) for x in rep.sorted()] == [("IW004", I)]
+    assert [(x.check, x.severity.value) for x in rep.sorted()] == [("IW007", I)]
     assert rep.exit_code(strict=True) == 0
 
 
-def test_alpha_automation_with_updated_renders(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_alpha_automation_with_updated_renders() -> None:
     d = REAL / "fp6-alpha-updated"
     res = api.update([str(d / "flux.yaml"), str(d / "apps")],
                      api.UpdateOptions(repo_root=str(d), tags_file=str(d / "tags.yaml"), dry_run=True))
