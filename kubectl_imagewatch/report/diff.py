@@ -149,7 +149,9 @@ def _automation_row(a: "AutomationDiff") -> str:
 
 def render_markdown(r: "DiffResult", show_all: bool = False) -> str:
     pols, autos = _shown(r.policies, show_all), _shown(r.automations, show_all)
-    out = [f"### Image automation: {code(r.base)} ({code(r.commit[:12])}) → this change", "", cell(_summary(r).capitalize()[:1] + _summary(r)[1:]), ""]
+    summary = _summary(r)
+    out = [f"### Image automation: {code(r.base)} ({code(r.commit[:12])}) → this change", "",
+           cell(summary[:1].upper() + summary[1:]), ""]
     if pols:
         out += ["| | ImagePolicy | before | after | why |", "|---|---|---|---|---|"]
         out += [_policy_row(p) for p in pols] + [""]

@@ -14,9 +14,11 @@ import contextlib
 import dataclasses
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from typing import IO, Iterator, Optional
 
@@ -35,6 +37,19 @@ def _wanted(path: str) -> bool:
     """Files the loader, kustomize namespaces or Setters may read."""
     name = posixpath.basename(path)
     return name.endswith((".yaml", ".yml", ".json")) or name == "Kustomization"
+
+
+# Content the inventory may keep: Flux objects, markers (near-misses too), Secrets. Anything else it
+# screens out unparsed, so writing it would only cost time (10,000 creates are seconds on some disks).
+_SCREEN = re.compile(rb"(?i)fluxcd\.io|imagepolicy|secret")
+
+
+def _kept(path: str, data: bytes) -> bool:
+    from kubectl_imagewatch.manifests import kustomize, loader
+
+    name = posixpath.basename(path)
+    return name in kustomize.NAMES or name.startswith(".imagewatch") or _SCREEN.search(data) is not None \
+        or any(t in data for t in loader.FLUX_TOKENS)
 
 
 def _env() -> dict:
@@ -87,8 +102,10 @@ class Tree:
 
     root: str
     commit: str
-    files: int = 0
-    bytes: int = 0
+    files: int = 0                # written
+    bytes: int = 0                # read from git
+    screened: int = 0             # read, but nothing the inventory keeps: not written
+    written: set[str] = dataclasses.field(default_factory=set)
     skipped: list[str] = dataclasses.field(default_factory=list)  # "path: why", for the curious
 
 
@@ -154,20 +171,24 @@ def _follow(path: str, links: dict[str, str], files: set[str]) -> Optional[str]:
     return final if final in files else None
 
 
-def _mkdirs(root: str, rel: str) -> None:
+def _mkdirs(root: str, rel: str, made: Optional[set] = None) -> None:
     """Real directories only: an existing symlink on the way is an error, never followed."""
     d = root
     for part in rel.split("/") if rel else []:
         d = os.path.join(d, part)
+        if made is not None and d in made:
+            continue
         try:
             os.mkdir(d, 0o700)
         except FileExistsError:
             if os.path.islink(d) or not os.path.isdir(d):
                 raise OSError(f"{d} is not a directory") from None
+        if made is not None:
+            made.add(d)
 
 
-def _write(root: str, rel: str, data: bytes) -> None:
-    _mkdirs(root, posixpath.dirname(rel))
+def _write(root: str, rel: str, data: bytes, made: set) -> None:
+    _mkdirs(root, posixpath.dirname(rel), made)
     fd = os.open(os.path.join(root, rel), os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
@@ -185,7 +206,7 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
 
 
 def _stream(top: str, tree: Tree, blobs: list[_Entry], deadline: float) -> None:
-    """Blob contents one at a time through one `git cat-file --batch` (request, read, next)."""
+    """Blob contents through one `git cat-file --batch`: a thread feeds the ids while this one reads."""
     if not blobs:
         return
     try:
@@ -194,37 +215,51 @@ def _stream(top: str, tree: Tree, blobs: list[_Entry], deadline: float) -> None:
     except OSError as err:
         raise OperationError(f"git cat-file: {err}") from None
     assert proc.stdin is not None and proc.stdout is not None
+    stdin, stdout = proc.stdin, proc.stdout
+
+    def feed() -> None:
+        with contextlib.suppress(OSError):
+            for e in blobs:
+                stdin.write(e.oid.encode("ascii") + b"\n")
+            stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    timer = threading.Timer(max(deadline - time.monotonic(), 0.0), proc.kill)  # a hung git cannot hang us
+    timer.start()
+    made: set[str] = set()
     try:
         for e in blobs:
-            if time.monotonic() > deadline:
-                raise OperationError(f"reading revision {tree.commit[:12]} took over {TIMEOUT:.0f} s")
-            proc.stdin.write(e.oid.encode("ascii") + b"\n")
-            proc.stdin.flush()
-            head = proc.stdout.readline(200).split()
+            head = stdout.readline(200).split()
             if len(head) != 3 or head[1] != b"blob" or not head[2].isdigit():
+                if time.monotonic() > deadline:
+                    raise OperationError(f"reading revision {tree.commit[:12]} took over {TIMEOUT:.0f} s")
                 raise OperationError(f"git cat-file: unexpected answer for {e.path}")
             size = int(head[2])
             if size > MAX_FILE_BYTES or tree.bytes + size > MAX_BYTES:
                 raise InputError(f"revision {tree.commit[:12]}: {e.path} is larger than its listing said; refusing")
-            data = _read_exact(proc.stdout, size)
-            _read_exact(proc.stdout, 1)  # the newline after each object
+            data = _read_exact(stdout, size)
+            _read_exact(stdout, 1)  # the newline after each object
+            tree.bytes += size
+            if not _kept(e.path, data):
+                tree.screened += 1
+                continue
             try:
-                _write(tree.root, e.path, data)
+                _write(tree.root, e.path, data, made)
             except OSError as err:
                 tree.skipped.append(f"{e.path}: cannot write ({err})")
                 continue
             tree.files += 1
-            tree.bytes += size
-    except BrokenPipeError:
-        raise OperationError(f"git cat-file stopped while reading revision {tree.commit[:12]}") from None
+            tree.written.add(e.path)
     finally:
-        with contextlib.suppress(OSError):
-            proc.stdin.close()
+        timer.cancel()
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait(5)
-        with contextlib.suppress(OSError):
-            proc.stdout.close()
+        writer.join(5)
+        for f in (stdin, stdout):
+            with contextlib.suppress(OSError):
+                f.close()
 
 
 @contextlib.contextmanager
@@ -286,6 +321,8 @@ def _links(top: str, tree: Tree, entries: list[_Entry], links: dict[str, str], f
         if not _wanted(e.path):
             continue
         final = _follow(e.path, links, files)
+        if final is not None and final not in tree.written:
+            continue  # a link to a file screened out: nothing there for the inventory
         if final is None or not os.path.isfile(os.path.join(tree.root, final)):
             tree.skipped.append(f"{e.path}: symlink to {links.get(e.path)!r}, not a file inside the revision")
             continue
