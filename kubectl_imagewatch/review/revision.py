@@ -16,11 +16,12 @@ import os
 import posixpath
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
 import time
-from typing import IO, Iterator, Optional
+from typing import IO, Callable, Iterator, Optional
 
 from kubectl_imagewatch.errors import InputError, OperationError, UsageError
 
@@ -267,6 +268,7 @@ def materialise(top: str, rev: str) -> Iterator[Tree]:
     """Yield `rev`'s manifests under a private temp directory; always removed afterwards."""
     commit = resolve(top, rev)
     root = tempfile.mkdtemp(prefix="imagewatch-base-")
+    restore = _exit_on_sigterm()
     try:
         tree = Tree(root, commit)
         entries = _list(top, commit)
@@ -294,6 +296,22 @@ def materialise(top: str, rev: str) -> Iterator[Tree]:
         yield tree
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        restore()
+
+
+def _exit_on_sigterm() -> Callable[[], None]:
+    """SIGTERM (a cancelled CI job) unwinds like ^C, so the temp directory is removed; returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, stop)
+
+    def undo() -> None:
+        signal.signal(signal.SIGTERM, old)
+    return undo
 
 
 def _links(top: str, tree: Tree, entries: list[_Entry], links: dict[str, str], files: set[str]) -> None:
