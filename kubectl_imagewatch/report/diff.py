@@ -15,8 +15,14 @@ if TYPE_CHECKING:
     from kubectl_imagewatch.review import DiffResult
     from kubectl_imagewatch.review.compare import AutomationDiff, PolicyDiff
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
 MAX_DETAILS = 200_000  # characters of the collapsible section
 MAX_CELL = 400
+
+
+def _inert(text: str) -> str:
+    """Control characters from manifests or registries escaped (no terminal escape reaches a screen)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _shown(items: list, show_all: bool) -> list:
@@ -91,7 +97,7 @@ def render_text(r: "DiffResult", show_all: bool = False) -> str:
             out.append("  commit message:")
             out.extend("  " + ln for ln in msg)
     out.append(_summary(r))
-    return "\n".join(out) + "\n"
+    return _inert("\n".join(out) + "\n")
 
 
 def render_json(r: "DiffResult", show_all: bool = False) -> str:
@@ -176,4 +182,4 @@ def render_markdown(r: "DiffResult", show_all: bool = False) -> str:
         if len(text) > MAX_DETAILS:
             text = text[:MAX_DETAILS].rsplit("\n", 1)[0] + "\n```\n\n(truncated; run `kubectl imagewatch diff` locally)"
         out += ["<details><summary>Details</summary>", "", text, "</details>", ""]
-    return "\n".join(out)
+    return _inert("\n".join(out))

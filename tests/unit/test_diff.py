@@ -392,3 +392,13 @@ def test_sigterm_removes_the_temp_directory(tmp_path: Path) -> None:
     p.send_signal(signal.SIGTERM)
     assert p.wait(30) == 128 + signal.SIGTERM
     assert not root.exists()
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_no_terminal_escapes_reach_the_output(tmp_path: Path, fmt: str) -> None:
+    repo = make_repo(tmp_path)
+    edit("flux-system/automation.yaml", "messageTemplate: 'Update ", 'messageTemplate: "\\e[2J\\rUpdate ')(repo)
+    edit("flux-system/automation.yaml", "{{ end }}'", '{{ end }}"')(repo)
+    r = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", fmt, cwd=str(repo))
+    assert r.code == 1 and "\\x1b[2J" in r.out
+    assert "\x1b" not in r.out and "\r" not in r.out
