@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
 MAX_DETAILS = 200_000  # characters of the collapsible section
 MAX_CELL = 400
+MAX_ROWS = 250  # per table: a step summary holds 1 MiB
 
 
 def _inert(text: str) -> str:
@@ -153,6 +154,10 @@ def _automation_row(a: "AutomationDiff") -> str:
             f"{len(a.after)} change(s) | {cell(a.reason)} |")
 
 
+def _more(n: int) -> list[str]:
+    return [f"| | … {n - MAX_ROWS} more (`-o json` lists every one) | | | |"] if n > MAX_ROWS else []
+
+
 def render_markdown(r: "DiffResult", show_all: bool = False) -> str:
     pols, autos = _shown(r.policies, show_all), _shown(r.automations, show_all)
     summary = _summary(r)
@@ -160,12 +165,12 @@ def render_markdown(r: "DiffResult", show_all: bool = False) -> str:
            cell(summary[:1].upper() + summary[1:]), ""]
     if pols:
         out += ["| | ImagePolicy | before | after | why |", "|---|---|---|---|---|"]
-        out += [_policy_row(p) for p in pols] + [""]
+        out += [_policy_row(p) for p in pols[:MAX_ROWS]] + _more(len(pols)) + [""]
     if autos:
         out += ["| | ImageUpdateAutomation | before | after | why |", "|---|---|---|---|---|"]
-        out += [_automation_row(a) for a in autos] + [""]
+        out += [_automation_row(a) for a in autos[:MAX_ROWS]] + _more(len(autos)) + [""]
     details: list[str] = []
-    for a in autos:
+    for a in autos[:MAX_ROWS]:
         body = _change_lines(a)
         for side in ("before", "after"):
             if a.error[side]:

@@ -141,18 +141,22 @@ def _tags_story(b: PolicyResult, a: PolicyResult) -> str:
 
 
 def _policy(key: tuple[str, str], b: Optional[PolicyResult], a: Optional[PolicyResult],
-            moved_ns: dict[tuple[str, str], str]) -> PolicyDiff:
+            twin: Optional[PolicyResult] = None) -> PolicyDiff:
+    """`twin`: the same-named policy on the other side in another namespace (a namespace move)."""
     ns, name = key
     wb, wa = _winner(b), _winner(a)
-    where = moved_ns.get(key)
     if b is None:
         assert a is not None
         story = f"{wa['tag']} wins" if wa else f"fails ({_failure(a)})"
-        head = f"moved from namespace {where}" if where else "new policy"
+        if twin is not None and _winner(twin) == wa:
+            story = f"still selects {wa['tag']}" if wa else story
+        head = f"moved from namespace {twin.policy.namespace}" if twin is not None else "new policy"
         return PolicyDiff(ns, name, ADDED, None, wa, f"{head}; {story}", story=story)
     if a is None:
         story = f"{wb['tag']} no longer selected" if wb else "was failing"
-        head = f"moved to namespace {where}" if where else "policy removed"
+        if twin is not None:  # markers naming the old namespace no longer resolve: the automation shows it
+            story = f"markers naming {ns}:{name} no longer resolve"
+        head = f"moved to namespace {twin.policy.namespace}" if twin is not None else "policy removed"
         return PolicyDiff(ns, name, REMOVED, wb, None, f"{head}; {story}", story=story)
     fb, fa = policy_fields(b), policy_fields(a)
     fields = [FieldChange(k, fb[k], fa[k]) for k in fb if fb[k] != fa[k]]
@@ -176,12 +180,12 @@ def compare_policies(before: list[PolicyResult], after: list[PolicyResult]) -> l
     a = {(r.policy.namespace, r.policy.name): r for r in after}
     gone = {k for k in b if k not in a}
     new = {k for k in a if k not in b}
-    moved_ns: dict[tuple[str, str], str] = {}
+    twins: dict[tuple[str, str], PolicyResult] = {}
     for name in {k[1] for k in gone} & {k[1] for k in new}:
         olds, news = [k for k in gone if k[1] == name], [k for k in new if k[1] == name]
         if len(olds) == 1 and len(news) == 1:  # one policy of that name left a namespace, one arrived
-            moved_ns[olds[0]], moved_ns[news[0]] = news[0][0], olds[0][0]
-    return [_policy(k, b.get(k), a.get(k), moved_ns) for k in sorted(set(b) | set(a))]
+            twins[olds[0]], twins[news[0]] = a[news[0]], b[olds[0]]
+    return [_policy(k, b.get(k), a.get(k), twins.get(k)) for k in sorted(set(b) | set(a))]
 
 
 _AUTOMATION_FIELDS = (("update.path", ("update", "path")), ("update.strategy", ("update", "strategy")),

@@ -172,8 +172,8 @@ CASES: dict[str, tuple] = {
                          write("staging/podinfo.yaml", DEPLOYMENT.format(name="staging", marker=MARKER))),
                     {}, True, ['update.path "./apps" -> "./staging"', "staging/podinfo.yaml flux-system:podinfo: new change"]),
     "namespace-moved": (edit("policies/kustomization.yaml", "namespace: flux-system", "namespace: apps"),
-                        {"flux-system/podinfo": ("removed", "6.10.1", None, ["moved to namespace apps"]),
-                         "apps/podinfo": ("added", None, "6.10.1", ["moved from namespace flux-system; 6.10.1 wins"])},
+                        {"flux-system/podinfo": ("removed", "6.10.1", None, ["moved to namespace apps; markers naming flux-system:podinfo no longer resolve"]),
+                         "apps/podinfo": ("added", None, "6.10.1", ["moved from namespace flux-system; still selects 6.10.1"])},
                         True, ["no longer changed"]),
     "line-shift-only": (edit("apps/podinfo.yaml", "  namespace: apps\n", "  namespace: apps\n  labels: {a: b}\n"),
                         {}, False, []),
@@ -402,3 +402,13 @@ def test_no_terminal_escapes_reach_the_output(tmp_path: Path, fmt: str) -> None:
     r = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", fmt, cwd=str(repo))
     assert r.code == 1 and "\\x1b[2J" in r.out
     assert "\x1b" not in r.out and "\r" not in r.out
+
+
+def test_markdown_stays_within_a_step_summary(tmp_path: Path) -> None:
+    """Hundreds of moved policies: the tables are capped, the output stays far below GitHub's 1 MiB."""
+    repo = make_repo(tmp_path)
+    many = "".join("---\n" + IMAGES.replace("name: podinfo", f"name: p{i}") for i in range(300))
+    (repo / "policies" / "many.yaml").write_text(many)
+    r = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", "markdown", cwd=str(repo))
+    assert r.code == 1 and "| | … 50 more (`-o json` lists every one) | | | |" in r.out
+    assert len(r.out.encode()) < 200_000
