@@ -118,11 +118,17 @@ class GoRegexp:
         """
         b = _utf8(s)
         end, pos, prev_end, found = len(b), 0, -1, 0
+        inside = set() if b.isascii() else _inside_runes(b)
         while (n < 0 or found < n) and pos <= end:
             spans = self._match(self._unanchored, b, pos, end)
             start, stop = spans[0]
             if start < 0:
                 break
+            if start in inside:  # RE2 works on bytes; Go only tries rune boundaries
+                pos = start + 1
+                while pos in inside:
+                    pos += 1
+                continue
             accept = True
             if stop == pos:  # an empty match here
                 accept = start != prev_end
@@ -237,6 +243,17 @@ def _rune_width(b: bytes, pos: int) -> int:
             if e.reason != "unexpected end of data":
                 return 1
     return 1
+
+
+def _inside_runes(b: bytes) -> set[int]:
+    """Byte offsets that fall inside a multi-byte rune (where Go's matcher never stops)."""
+    inside: set[int] = set()
+    pos = 0
+    while pos < len(b):
+        width = _rune_width(b, pos)
+        inside.update(range(pos + 1, pos + width))
+        pos += width
+    return inside
 
 
 class Spans:

@@ -22,6 +22,7 @@ type query struct {
 	Template string `json:"template"`
 	Tag      string `json:"tag"`
 	Value    string `json:"value"`
+	N        int    `json:"n"`
 }
 
 type answer struct {
@@ -30,6 +31,10 @@ type answer struct {
 	Result string  `json:"result,omitempty"`
 	Match  bool    `json:"match"`
 	Float  float64 `json:"float,omitempty"`
+	// findall: FindAllString(tag, n), ReplaceAllString(tag, template), Split(tag, n)
+	All      []string `json:"all"`
+	Replaced string   `json:"replaced"`
+	Split    []string `json:"split"`
 }
 
 func parseVersion(s string) (*semver.Version, error) {
@@ -81,6 +86,16 @@ func main() {
 				a.Match = true
 				a.Result = string(r.ExpandString(nil, q.Template, q.Tag, m))
 			}
+		case "findall":
+			r, err := regexp.Compile(q.Pattern)
+			if err != nil {
+				a.Err = err.Error()
+				break
+			}
+			a.OK = true
+			a.All = r.FindAllString(q.Tag, q.N)
+			a.Replaced = r.ReplaceAllString(q.Tag, q.Template)
+			a.Split = r.Split(q.Tag, q.N)
 		case "float":
 			f, err := strconv.ParseFloat(q.Value, 64)
 			if err == nil {

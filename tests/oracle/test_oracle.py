@@ -135,3 +135,21 @@ def test_parse_float_matches(oracle, s: str) -> None:  # type: ignore[no-untyped
     if got is not None and not math.isnan(got) and not math.isinf(got):
         # Go encodes a float64 like 6.0001e20 as the integer literal 600010000000000000000
         assert got == float(want.get("float", 0.0)), s
+
+
+FIND_ATOMS = st.sampled_from(["a", "b", "a*", "b?", "", "|", r"\b", "^", "$", "(a|)", "x*", ".", "é", "[ab]+", "(?m)^",
+                              r"\B", "a*?", "(b)"])
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(FIND_ATOMS, min_size=1, max_size=4).map("".join), st.text(alphabet="abé \n", max_size=8),
+       st.sampled_from([-1, 0, 1, 2, 5]), st.sampled_from(["<${0}>", "", "$1", "[$0]x"]))
+def test_find_all_replace_split(oracle, pattern: str, s: str, n: int, repl: str) -> None:  # type: ignore[no-untyped-def]
+    """ONE Go find-all (golang.regexp.finditer): FindAllString, ReplaceAllString and Split agree with Go."""
+    want = oracle(op="findall", pattern=pattern, tag=s, n=n, template=repl)
+    if not want["ok"]:
+        return
+    rx = goregex.compile(pattern)
+    assert [m.text() for m in rx.finditer(s, n)] == (want["all"] or []), (pattern, s, n)
+    assert rx.replace_all(s, repl) == want["replaced"], (pattern, s, repl)
+    assert rx.split(s, n) == (want["split"] or []), (pattern, s, n)

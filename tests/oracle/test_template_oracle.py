@@ -135,3 +135,30 @@ def test_unit_table_matches_go(go_render, tmpl: str) -> None:  # type: ignore[no
     assert failed == bool(want.get("err")), (want, got)
     if not failed:
         assert got == want["out"]
+
+
+ERROR_TEXTS = [
+    '{{ regexSplit "(" "x" -1 }}',
+    'x\n  {{ mustRegexMatch "(" "x" }}',
+    '{{ regexFindAll "[" .AutomationObject.Name 2 }}',
+    '{{ template "x" }}',
+    'a{{ range $i := until 2 }}{{ template "y" . }}{{ end }}',
+    "{{ index .Changed.Changes 3 }}",
+    "line1\nline2 {{ len 3 }}",
+    "{{ div 1 0 }}",
+    '{{ "\\q" }}',
+    "{{ 'ab' }}",
+    "{{ 0x1p99999 }}",
+    '{{ "\\U7fffffff" }}',
+    '{{ "\\ud800" }}',
+]
+
+
+@pytest.mark.parametrize("tmpl", ERROR_TEXTS, ids=[f"x{i:02d}" for i in range(len(ERROR_TEXTS))])
+def test_error_texts_match_go(go_render, tmpl: str) -> None:  # type: ignore[no-untyped-def]
+    """Parse errors as `template: NAME:LINE: ...`, execution errors with Go's LINE:COL and the node it blames."""
+    want = go_render(tmpl, ONE, {})
+    assert want.get("err"), want
+    with pytest.raises(template.TemplateError) as e:
+        template.render(tmpl, build("flux-system", "apps", ONE, {}))
+    assert str(e.value) == want["err"]
