@@ -58,9 +58,12 @@ def image_ref(policy_key: str, ref: dict) -> GoStruct:
     full = f"{name}:{tag}" + (f"@{digest}" if digest else "")
     host, path = normalise(name)
     ns, _, pname = policy_key.partition(":")
+    # go-containerregistry's Name(): the repository with its tag (a name.Tag), or with the digest
+    # when the reference carries one (ParseReference then yields a name.Digest)
+    qualified = f"{host}/{path}" + (f"@{digest}" if digest else f":{tag}")
     return GoStruct("update.imageRef", {"ref": full}, stringer=lambda: full, methods={
         "Identifier": lambda: digest or tag, "Repository": lambda: path, "Registry": lambda: host,
-        "Name": lambda: f"{host}/{path}", "Policy": lambda: f"{ns}/{pname}", "String": lambda: full})
+        "Name": lambda: qualified, "Policy": lambda: f"{ns}/{pname}", "String": lambda: full})
 
 
 def _result_old(changes: list[dict], refs: dict) -> GoStruct:
