@@ -7,6 +7,7 @@ Flux's own flag bugs are not copied: conflicting --select-* flags and unchecked 
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from kubectl_imagewatch.golang import duration as goduration
@@ -20,37 +21,84 @@ def _scalar(v: Any) -> str:
     if isinstance(v, int):
         return str(v)
     s = str(v)
-    if s == "" or resolve(s)[0] != "str":
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if s == "" or "\n" in s or resolve(s)[0] != "str" or not _printable(s):
+        return _double_quoted(s)
     if needs_quotes(s) or s[0] in "!&*%@`":
         return "'" + s.replace("'", "''") + "'"
     return s
 
 
+def _printable(s: str) -> bool:
+    """libyaml's printable set (tab, CR and other controls are not): such strings are double-quoted."""
+    return all(c == "\n" or " " <= c <= "~" or c == "\x85" or ("\xa0" <= c <= "\ufffd" and not "\ud800" <= c <= "\udfff")
+               or c >= "\U00010000" for c in s) and "\ufeff" not in s
+
+
+_ESCAPES = {"\0": "0", "\a": "a", "\b": "b", "\t": "t", "\n": "n", "\v": "v", "\f": "f", "\r": "r", "\x1b": "e",
+            '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P"}
+
+
+def _double_quoted(s: str) -> str:
+    out = []
+    for c in s:
+        if c in _ESCAPES:
+            out.append("\\" + _ESCAPES[c])
+        elif " " <= c <= "~" or (c >= "\xa0" and _printable(c)):
+            out.append(c)
+        elif ord(c) <= 0xFF:
+            out.append(f"\\x{ord(c):02X}")
+        elif ord(c) <= 0xFFFF:
+            out.append(f"\\u{ord(c):04X}")
+        else:
+            out.append(f"\\U{ord(c):08X}")
+    return '"' + "".join(out) + '"'
+
+
+def _literal(s: str, pad: str) -> Optional[list[str]]:
+    """A multi-line string as go-yaml's emitter writes it: a literal block (`|`, `|-`, `|+`, with an
+    indentation indicator when the first line starts with a space), so it reads back byte for byte and
+    a `---` line inside stays text; None when libyaml would double-quote it instead."""
+    if "\n" not in s or not _printable(s) or s.endswith(" ") or " \n" in s:
+        return None
+    chomp = "-" if not s.endswith("\n") else ("+" if s.endswith("\n\n") or s == "\n" else "")
+    header = "|" + ("2" if s[:1] in (" ", "\n") else "") + chomp
+    body = s[:-1] if s.endswith("\n") else s
+    return [header] + [pad + "  " + ln if ln else "" for ln in body.split("\n")]
+
+
+def _value(pad: str, head: str, v: Any) -> list[str]:
+    """`head value` lines for a scalar (head is `key:` or `-`)."""
+    block = _literal(v, pad) if isinstance(v, str) else None
+    if block is not None:
+        return [f"{pad}{head} {block[0]}"] + block[1:]
+    return [f"{pad}{head} {_scalar(v)}"]
+
+
 def to_yaml(obj: Any, indent: int = 0) -> str:
     pad = " " * indent
-    lines = []
+    lines: list[str] = []
     if isinstance(obj, dict):
         for k in sorted(obj):
             v = obj[k]
+            key = _scalar(k) if isinstance(k, str) and "\n" not in k else _double_quoted(str(k))
             if isinstance(v, dict) and v:
-                lines.append(f"{pad}{k}:")
+                lines.append(f"{pad}{key}:")
                 lines.append(to_yaml(v, indent + 2))
             elif isinstance(v, list) and v:
-                lines.append(f"{pad}{k}:")
+                lines.append(f"{pad}{key}:")
                 for item in v:
                     if isinstance(item, dict):
                         sub = to_yaml(item, indent + 2).splitlines()
                         lines.append(f"{pad}- {sub[0].strip()}")
                         lines.extend(sub[1:])
                     else:
-                        lines.append(f"{pad}- {_scalar(item)}")
+                        lines.extend(_value(pad, "-", item))
             elif isinstance(v, dict):
-                lines.append(f"{pad}{k}: {{}}")
+                lines.append(f"{pad}{key}: {{}}")
             elif isinstance(v, list):
-                lines.append(f"{pad}{k}: []")
+                lines.append(f"{pad}{key}: []")
             else:
-                lines.append(f"{pad}{k}: {_scalar(v)}")
+                lines.extend(_value(pad, key + ":", v))
     return "\n".join(lines)
 
 
@@ -67,7 +115,35 @@ def _duration(flag: str, v: Optional[str]) -> Optional[str]:
         raise UsageError(f"invalid argument {v!r} for {flag}: {e}") from None
 
 
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+_LABEL_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
+_NAME_RULE = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+              "alphanumeric character")
+
+
+def _check_meta(name: str, namespace: str, labels: dict) -> None:
+    """Kubernetes' grammar for names, namespaces and labels (apimachinery validation), so a value can
+    never carry YAML structure (a newline, `: `, `---`) into the exported document."""
+    if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+        raise UsageError(f"invalid name {name!r}: a lowercase RFC 1123 subdomain must consist of lower case "
+                         "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+    if len(namespace) > 63 or not _DNS_LABEL.match(namespace):
+        raise UsageError(f"invalid namespace {namespace!r}: a lowercase RFC 1123 label must consist of lower case "
+                         "alphanumeric characters or '-', and must start and end with an alphanumeric character")
+    for key, value in labels.items():
+        prefix, slash, part = str(key).rpartition("/")
+        if (slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))) or \
+                len(part) > 63 or not _LABEL_NAME.match(part):
+            raise UsageError(f"invalid label key {key!r}: name part {_NAME_RULE} (at most 63 characters), "
+                             "with an optional DNS subdomain prefix and '/'")
+        if len(str(value)) > 63 or (value != "" and not _LABEL_NAME.match(str(value))):
+            raise UsageError(f"invalid label value {value!r} for {key!r}: a valid label value must be 63 characters "
+                             f"or less and be empty or {_NAME_RULE[5:]}")
+
+
 def _meta(name: str, namespace: str, labels: dict) -> dict:
+    _check_meta(name, namespace, labels)
     md: dict = {"name": name, "namespace": namespace}
     if labels:
         md["labels"] = labels
