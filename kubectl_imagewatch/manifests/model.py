@@ -101,16 +101,39 @@ def mapping(v: Any) -> dict:
     return v if isinstance(v, dict) else {}
 
 
+def secret_name(secret: Any) -> str:
+    md = mapping(mapping(secret).get("metadata"))
+    ns, name = md.get("namespace"), md.get("name")
+    return f"Secret {ns}/{name}" if ns and name else f"Secret {name}" if name else "a Secret"
+
+
 def secret_value(secret: dict, key: str) -> Optional[bytes]:
-    """A Secret's value: stringData as is, data base64-decoded; None when absent or undecodable."""
-    if key in (secret.get("stringData") or {}):
-        return str(secret["stringData"][key]).encode()
+    """A Secret's value: stringData as is, data base64-decoded; None when absent.
+
+    Secrets in the scanned files are untrusted manifests: `data` that is not a mapping, a value
+    that is not a string or not base64 is an OperationError naming the Secret and the key (the
+    API server would refuse such a Secret; here it must not crash a scan).
+    """
+    from kubectl_imagewatch.errors import OperationError
+
+    secret = mapping(secret)
+    for field in ("stringData", "data"):
+        if secret.get(field) is not None and not isinstance(secret.get(field), dict):
+            raise OperationError(f"{secret_name(secret)} is malformed: {field} is not a mapping")
+    plain = secret.get("stringData") or {}
+    if key in plain:
+        if not isinstance(plain[key], str):
+            raise OperationError(f"{secret_name(secret)} is malformed: stringData key {key!r} is not a string")
+        return plain[key].encode("utf-8", "surrogatepass")
     enc = (secret.get("data") or {}).get(key)
     if enc is None:
         return None
-    try:
-        import base64
+    import base64
+    import binascii
 
-        return base64.b64decode(enc)
-    except ValueError:
-        return None
+    try:
+        if not isinstance(enc, str):
+            raise TypeError
+        return base64.b64decode("".join(enc.split()), validate=True)
+    except (TypeError, ValueError, binascii.Error):
+        raise OperationError(f"{secret_name(secret)} is malformed: data key {key!r} is not base64") from None

@@ -99,24 +99,22 @@ def from_docker_config(host: str) -> Optional[Credentials]:
 
 def from_secret(secret: dict, host: str, name: str) -> Optional[Credentials]:
     """A kubernetes.io/dockerconfigjson (or dockercfg) Secret's credentials for host."""
-    data = secret.get("data") or {}
-    sdata = secret.get("stringData") or {}
-    raw = sdata.get(".dockerconfigjson") or sdata.get(".dockercfg")
-    if raw is None:
-        enc = data.get(".dockerconfigjson") or data.get(".dockercfg")
-        if enc is None:
-            raise OperationError(f"Secret {name} has no .dockerconfigjson key")
-        try:
-            raw = base64.b64decode(enc).decode()
-        except (ValueError, UnicodeDecodeError):
-            raise OperationError(f"Secret {name}: .dockerconfigjson is not base64") from None
+    value = secret_value(secret, ".dockerconfigjson") or secret_value(secret, ".dockercfg")
+    if value is None:
+        raise OperationError(f"Secret {name} has no .dockerconfigjson key")
     try:
-        cfg = json.loads(raw)
-    except ValueError:
+        cfg = json.loads(value.decode())
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise OperationError(f"Secret {name}: .dockerconfigjson is not JSON") from None
-    if "auths" not in cfg and isinstance(cfg, dict):
+    if not isinstance(cfg, dict):
+        raise OperationError(f"Secret {name}: .dockerconfigjson is not a JSON object")
+    if "auths" not in cfg:
         cfg = {"auths": cfg}  # legacy .dockercfg
-    return from_config(cfg, host, f"Secret {name}")
+    try:
+        return from_config(cfg, host, f"Secret {name}")
+    except (AttributeError, TypeError, ValueError):  # e.g. "auths": [1], "auth": 5
+        raise OperationError(f"Secret {name}: .dockerconfigjson is malformed (see the docker config.json format)") \
+            from None
 
 
 def from_provider(provider: str, host: str) -> Credentials:

@@ -63,8 +63,11 @@ class RegistryClient:
         verify: Any = True
         if not self.t.insecure:
             ctx = ssl.create_default_context()
-            if self.t.ca_pem:
-                ctx.load_verify_locations(cadata=self.t.ca_pem.decode())
+            try:  # certSecretRef comes from a manifest: anything but PEM is a clear error
+                if self.t.ca_pem:
+                    ctx.load_verify_locations(cadata=self.t.ca_pem.decode())
+            except (ssl.SSLError, ValueError) as e:
+                raise OperationError(f"certSecretRef: ca.crt is not a PEM certificate ({e})") from None
             if self.t.cert_pem and self.t.key_pem:
                 import os
                 import tempfile
@@ -75,10 +78,16 @@ class RegistryClient:
                         f.write(self.t.cert_pem)
                     with open(kp, "wb") as f:
                         f.write(self.t.key_pem)
-                    ctx.load_cert_chain(cp, kp)
+                    try:
+                        ctx.load_cert_chain(cp, kp)
+                    except (ssl.SSLError, ValueError) as e:
+                        raise OperationError(f"certSecretRef: tls.crt/tls.key are not a PEM key pair ({e})") from None
             verify = ctx
-        self._http = httpx.Client(verify=verify, timeout=self.t.timeout, proxy=self.t.proxy,
-                                  trust_env=self.t.proxy is None, follow_redirects=True)
+        try:
+            self._http = httpx.Client(verify=verify, timeout=self.t.timeout, proxy=self.t.proxy,
+                                      trust_env=self.t.proxy is None, follow_redirects=True)
+        except (httpx.InvalidURL, ValueError) as e:
+            raise OperationError(f"proxySecretRef: address {self.t.proxy!r} is not a proxy URL ({e})") from None
 
     @property
     def source(self) -> str:
