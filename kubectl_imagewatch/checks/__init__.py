@@ -38,10 +38,11 @@ def unknown_id(name: str) -> str:
     """Why `name` names no check, with the closest names (never for a well-formed but unknown id:
     its numeric neighbours would mislead)."""
     n = name.strip()
-    close = [] if re.fullmatch(r"IW\d{3}", n.upper()) else \
+    close = [] if re.fullmatch(r"IW\d{3}", n.upper()) or len(n) > 64 else \
         difflib.get_close_matches(n.upper(), list(CHECKS), n=1) or \
         difflib.get_close_matches(n.lower(), list(SLUGS), n=3)
-    return f"unknown check id {name!r}" + (f"; did you mean {' or '.join(close)}?" if close else "")
+    shown = repr(name) if len(name) <= 64 else repr(name[:64]) + "..."
+    return f"unknown check id {shown}" + (f"; did you mean {' or '.join(close)}?" if close else "")
 
 
 def resolve_ids(names: Iterable[str], what: str = "--disable") -> frozenset[str]:

@@ -21,7 +21,7 @@ import dataclasses
 import difflib
 import fnmatch
 import os
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, NoReturn, Optional, Sequence
 
 from kubectl_imagewatch.findings import Finding, Severity
 
@@ -155,7 +155,7 @@ class _Reader:
     def __init__(self, doc: Any, where: str) -> None:
         self.doc, self.where = doc, where
 
-    def fail(self, path: tuple, message: str, key: bool = False) -> None:
+    def fail(self, path: tuple, message: str, key: bool = False) -> NoReturn:
         from kubectl_imagewatch.errors import InputError
 
         line, col = self.doc.key_pos(path) if key else self.doc.pos(path)
@@ -164,9 +164,15 @@ class _Reader:
     def keys(self, data: dict, path: tuple, allowed: tuple, what: str) -> None:
         for k in data:
             if k not in allowed:
-                close = difflib.get_close_matches(str(k), allowed, n=1)
-                self.fail(path + (k,), f"unknown key {k!r} in {what}" +
+                close = difflib.get_close_matches(str(k), allowed, n=1) if len(str(k)) <= 64 else []
+                shown_key = repr(k) if len(str(k)) <= 64 else repr(str(k)[:64]) + "..."
+                self.fail(path + (k,), f"unknown key {shown_key} in {what}" +
                           (f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(allowed)})"), key=True)
+
+    @staticmethod
+    def item(data: dict, key: str, path: tuple, i: int) -> tuple:
+        """Where the i-th entry of a list value is (the value itself when it was a lone string)."""
+        return path + (key, i) if isinstance(data.get(key), list) else path + (key,)
 
     def strings(self, data: dict, key: str, path: tuple) -> list[str]:
         v = data.get(key)
@@ -177,7 +183,7 @@ class _Reader:
             self.fail(path + (key,), f"{key} must be a list of strings")
         for i, s in enumerate(items):
             if not isinstance(s, str):
-                self.fail(path + (key, i) if not isinstance(v, str) else path + (key,), f"{key} must be a list of strings")
+                self.fail(self.item(data, key, path, i), f"{key} must be a list of strings")
         return items
 
     def ids(self, data: dict, key: str, path: tuple) -> frozenset[str]:
@@ -188,8 +194,8 @@ class _Reader:
         for i, name in enumerate(items):
             cid = check_id(name)
             if cid is None:
-                self.fail(path + (key, i) if isinstance(data.get(key), list) else path + (key,), unknown_id(name))
-            out.add(str(cid))
+                self.fail(self.item(data, key, path, i), unknown_id(name))
+            out.add(cid)
         return frozenset(out)
 
     def severity(self, data: dict, path: tuple) -> dict[str, Severity]:
@@ -207,7 +213,7 @@ class _Reader:
                 self.fail(path + ("severity", name), unknown_id(str(name)), key=True)
             if not isinstance(level, str) or level.lower() not in LEVELS:
                 self.fail(path + ("severity", name), f"bad severity {level!r} for {cid}: use error, warning or info")
-            out[str(cid)] = Severity(str(level).lower())
+            out[cid] = Severity(level.lower())
         return out
 
     def globs(self, data: dict, key: str, path: tuple) -> tuple[Glob, ...]:
@@ -215,7 +221,7 @@ class _Reader:
         for i, g in enumerate(items):
             why = Glob.problem(g)
             if why:
-                self.fail(path + (key, i) if isinstance(data.get(key), list) else path + (key,), f"{g!r}: {why}")
+                self.fail(self.item(data, key, path, i), f"{g!r}: {why}")
         return tuple(Glob(g) for g in items)
 
     def config(self, path: Optional[str], base: str) -> Config:

@@ -23,6 +23,7 @@ from kubectl_imagewatch.findings import Finding
 
 DIRECTIVE = re.compile(r"(?:^|[ \t])#[ \t]*imagewatch:[ \t]*(\S*)")
 KEYWORDS = ("disable", "disable-file")
+MAX_NAMES = 64  # ids in one directive; more is not a suppression anyone wrote
 
 
 @dataclasses.dataclass
@@ -45,7 +46,7 @@ def _ids(spec: str, line: int, col: int, d: Directives) -> set[str]:
     from kubectl_imagewatch.checks import check_id, unknown_id
 
     out = set()
-    for name in filter(None, (n.strip() for n in spec.split(","))):
+    for name in list(filter(None, (n.strip() for n in spec.split(","))))[:MAX_NAMES]:
         cid = check_id(name)
         if cid is None:
             d.problems.append((line, col, f"suppression comment: {unknown_id(name)}"))
@@ -71,8 +72,11 @@ def parse(text: str) -> Directives:
         if m is None:
             continue
         col = line.index("#", m.start()) + 1
-        keyword, _, spec = m.group(1).partition("=")
-        if keyword == "disable-file":
+        keyword, eq, spec = m.group(1).partition("=")
+        if keyword in KEYWORDS and eq and not spec.strip(","):
+            d.problems.append((n, col, f"suppression comment: {keyword}= names no check "
+                               f"(write {keyword}=IW404, or {keyword} alone for every check)"))
+        elif keyword == "disable-file":
             if spec:
                 d.file |= _ids(spec, n, col, d)
             else:
@@ -85,7 +89,7 @@ def parse(text: str) -> Directives:
                 pending.append(ids)
             else:
                 _cover(d, n, ids)
-        elif "=" in m.group(1) or difflib.get_close_matches(keyword, KEYWORDS, n=1, cutoff=0.7):
+        elif len(keyword) <= 32 and ("=" in m.group(1) or difflib.get_close_matches(keyword, KEYWORDS, n=1, cutoff=0.7)):
             close = difflib.get_close_matches(keyword, KEYWORDS, n=1, cutoff=0.5)
             d.problems.append((n, col, f"unknown suppression directive {keyword!r}" +
                                (f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(KEYWORDS)})")))

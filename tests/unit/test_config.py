@@ -166,6 +166,7 @@ spec:
      [("IW006", 8)]),                                                 # a misspelt directive is reported
     ("  # imagewatch: disable=IW2O9\n", "", "v1", [("IW006", 7), ("IW209", 8)]),
     ("  # imagewatch: checks this file (prose)\n", "", "v1", [("IW209", 8)]),
+    ("", "  # imagewatch: disable=", "v1", [("IW006", 7), ("IW209", 7)]),
     ("  # imagewatch: disable=IW209\n", "", "v1", []),
 ])
 def test_suppression_comments(tmp_path: Path, before: str, trailing: str, version: str, want: list) -> None:
