@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from kubectl_imagewatch.findings import Report
-from kubectl_imagewatch.manifests.model import DEFAULT_NAMESPACE, mapping
+from kubectl_imagewatch.manifests.model import DEFAULT_NAMESPACE
 
 if TYPE_CHECKING:  # the heavy modules stay unimported at run time until needed
     from kubectl_imagewatch.automation.plan import UpdatePlan
@@ -25,23 +25,31 @@ def find_repo_root(start: str) -> Optional[str]:
         p = parent
 
 
-def guess_repo_root(paths: Sequence[str], inv: object) -> Optional[str]:
-    """The repository the automations write to: the git top level, unless a directory given on the
-    command line is the one under which every automation's update.path exists (a GitOps repo kept
-    in a sub-directory, like examples/)."""
-    from kubectl_imagewatch.automation.setters import resolve_update_root
+def resolve_repo_root(paths: Sequence[str], given: Optional[str] = None, inv: object = None) -> str:
+    """The repository the automations write to; one rule for validate, simulate and update:
+    1. --repo-root as given;
+    2. the guess from the automations' update paths: the git top level of the first path, or a
+       directory given on the command line, under which every automation's update.path exists (a
+       GitOps repository kept in a sub-directory, like examples/);
+    3. the git top level of the first path;
+    4. the first path's directory (the path itself when it is one)."""
+    if given:
+        return os.path.abspath(given)
+    from kubectl_imagewatch.flux import updatepath
 
-    git_root = find_repo_root(next((p for p in paths if p != "-"), "."))
-    autos = inv.of_kind("ImageUpdateAutomation")  # type: ignore[attr-defined]
-    if not autos:
+    real = [p for p in paths if p != "-"] or ["."]
+    git_root = find_repo_root(real[0])
+    autos = inv.of_kind("ImageUpdateAutomation") if inv is not None else []  # type: ignore[attr-defined]
+    if autos:
+        candidates = ([git_root] if git_root else []) + [os.path.abspath(p) for p in real if os.path.isdir(p)]
+        fits = (c for c in candidates if all(updatepath.of_automation(a, c).exists for a in autos))
+        found = next(fits, None)
+        if found:
+            return found
+    if git_root:
         return git_root
-    candidates = ([git_root] if git_root else []) + [os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)]
-
-    def fits(root: str) -> bool:
-        return all(os.path.exists(resolve_update_root(root, mapping(a.spec.get("update")).get("path"))[1])
-                   for a in autos)
-
-    return next((c for c in candidates if fits(c)), git_root)
+    first = real[0]
+    return os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,9 +71,9 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     paths = list(paths) or ["."]
     config_file = opts.config or config.find(paths)
     cfg = config.load(config_file) if config_file else None
-    root = opts.repo_root or find_repo_root(next((p for p in paths if p != "-"), "."))
+    root = resolve_repo_root(paths, opts.repo_root) if opts.repo_context else None
     scope = checks.Scope(disabled=disabled, config=cfg)
-    if opts.repo_context and root:
+    if root:
         git_dir = os.path.join(root, ".git")
         cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
         wanted = {os.path.abspath(p) for p in paths if p != "-"}
@@ -76,9 +84,9 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
         scope = checks.Scope(paths=frozenset(wanted | stdin), disabled=disabled, config=cfg)
     else:
         inv = inventory.build(paths, opts.default_namespace)
-    if not opts.repo_root and not opts.repo_context:
-        root = guess_repo_root(paths, inv)
-    return checks.run(Context(inv, repo_root=root or os.getcwd()), scope)
+    if not opts.repo_context:
+        root = resolve_repo_root(paths, opts.repo_root, inv)
+    return checks.run(Context(inv, repo_root=root), scope)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,9 +174,7 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     except ImportError:
         updater = None  # type: ignore[assignment]
     if updater is not None and inv.of_kind("ImageUpdateAutomation"):
-        root = opts.repo_root or guess_repo_root(paths, inv) or \
-            (paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or ".")
-        upd = updater.plan_all(inv, results, root, release=opts.flux_release)
+        upd = updater.plan_all(inv, results, resolve_repo_root(paths, opts.repo_root, inv), release=opts.flux_release)
     return SimulateResult(results, upd, [f for f in inv.findings if f.severity.value == "error"])
 
 
@@ -196,11 +202,14 @@ def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> Updat
     from kubectl_imagewatch.automation import plan as updater
     from kubectl_imagewatch.errors import InputError
 
-    root = opts.repo_root or find_repo_root(os.getcwd())
-    if root is None:
-        raise InputError("not inside a git repository; pass --repo-root")
-    paths = list(paths) or [root]
+    paths = list(paths)
+    if not paths:  # the whole working tree
+        top = opts.repo_root or find_repo_root(".")
+        if top is None:
+            raise InputError("not inside a git repository; pass --repo-root or the paths to read")
+        paths = [top]
     inv = inventory.build(paths, opts.default_namespace, markers=False)
+    root = resolve_repo_root(paths, opts.repo_root, inv)
     results = sim.run(inv, tag_provider(opts.tags_file, None, inv))  # type: ignore[arg-type]
     errors = [f"ImagePolicy {r.policy.ref}: {r.selection.error.message if r.selection.error else 'no tag'}"
               for r in results if not r.ok]
@@ -217,13 +226,12 @@ def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> Updat
 def commit_plan(repo: str, plan: "UpdatePlan") -> list[str]:
     """`update --commit`: one commit per automation that changed files, with its author and message."""
     from kubectl_imagewatch.automation import git as gitops
+    from kubectl_imagewatch.automation.plan import commit_author
 
     out = []
     for ap in plan.automations:
         if not ap.files or ap.error:
             continue
-        author = (((ap.automation.spec.get("git") or {}).get("commit") or {}).get("author") or {})
-        paths = sorted({f.repo_file for f in ap.files})
-        out.append(gitops.commit(repo, paths, ap.message or "", str(author.get("name") or ""),
-                                 str(author.get("email") or "fluxcdbot@users.noreply.github.com")))
+        name, email = commit_author(ap.automation)
+        out.append(gitops.commit(repo, sorted({f.path for f in ap.files}), ap.message or "", name, email))
     return out

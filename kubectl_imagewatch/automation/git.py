@@ -308,8 +308,7 @@ def commit_all(g: Git, message: str, name: str, email: str,
     g.run("add", "-A")
     if g.run("diff", "--cached", "--quiet", check=False).returncode == 0:
         return None
-    env = {"GIT_AUTHOR_NAME": name or "Flux", "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name or "Flux",
-           "GIT_COMMITTER_EMAIL": email}
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
     tmp = tempfile.mkdtemp(prefix="imagewatch-sign-") if signing_key else None
     try:
         cfg, sign = ["-c", "commit.gpgsign=false"], []
@@ -365,7 +364,6 @@ def commit(repo: str, paths: list[str], message: str, name: str, email: str) -> 
     """Commit the given paths in an existing working tree (update --commit)."""
     g = Git(repo)
     g.run("add", "--", *paths)
-    env = {"GIT_AUTHOR_NAME": name or "Flux", "GIT_AUTHOR_EMAIL": email,
-           "GIT_COMMITTER_NAME": name or "Flux", "GIT_COMMITTER_EMAIL": email}
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
     g.run("commit", "-q", "--no-verify", "-F", "-", "--", *paths, env=env, input=message.encode())
     return g.out("rev-parse", "HEAD")

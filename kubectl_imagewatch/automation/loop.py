@@ -15,6 +15,7 @@ import time
 from typing import Callable, Optional
 
 from kubectl_imagewatch.automation import git as gitops, plan as updater, signing
+from kubectl_imagewatch.automation.result import LatestRef, latest_refs
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.manifests.inventory import Inventory
 from kubectl_imagewatch.manifests.model import GIT_REPOSITORY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
@@ -105,7 +106,7 @@ def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[signing.SigningKe
         raise OperationError(f"signing key Secret {auto.namespace}/{name}: {pw_field} is not UTF-8 text") from None
 
 
-def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOptions,
+def run_automation(auto: FluxObject, inv: Inventory, refs: dict[str, LatestRef], opts: RunOptions,
                    log: Callable[[str, dict], None] = lambda m, f: None) -> AutomationRun:
     """Clone, update, commit, push one automation (the caller skips suspended ones). Whatever
     happens, the clone and every credential file are gone when this returns."""
@@ -116,8 +117,7 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
         url, ref, secret = _git_source(auto, inv, opts)
         git = auto.spec["git"]
         push = mapping(git.get("push"))
-        commit_spec = mapping(git.get("commit"))
-        author = mapping(commit_spec.get("author"))
+        author_name, author_email = updater.commit_author(auto)
         if push.get("branch") or push.get("refspec"):
             why = gitops.push_problem(str(push.get("branch") or "main"), _opt_str(push.get("refspec")))
             if why:
@@ -141,7 +141,8 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
             up = updater.plan(inv, refs, g.dir, release=opts.flux_release, only=auto)
             ap = up.automations[0]
             res.warnings = up.warnings
-            res.observed_policies = {k.split(":", 1)[1]: v for k, v in refs.items() if k.split(":", 1)[0] == auto.namespace}
+            res.observed_policies = {k.split(":", 1)[1]: v.as_dict() for k, v in refs.items()
+                                     if k.split(":", 1)[0] == auto.namespace}
             if ap.error:
                 raise OperationError(ap.error)
             res.changes = up.changes_json()
@@ -151,8 +152,7 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict, opts: RunOption
                 return res
             res.message = ap.message
             up.apply()
-            new = gitops.commit_all(g, ap.message or "", str(author.get("name") or ""),
-                                    str(author.get("email") or ""), signing_key)
+            new = gitops.commit_all(g, ap.message or "", author_name, author_email, signing_key)
             if new is None:
                 res.outcome = "no-changes"
                 return res
@@ -186,7 +186,7 @@ def _opt_str(v: object) -> Optional[str]:
 
 def run_once(inv: Inventory, results: list, opts: RunOptions,
              log: Callable[[str, dict], None] = lambda m, f: None) -> list[AutomationRun]:
-    refs = {f"{r.policy.namespace}:{r.policy.name}": r.latest_ref() for r in results if r.ok}
+    refs = latest_refs(results)
     runs = []
     for auto in inv.of_kind(IMAGE_UPDATE_AUTOMATION):
         t = time.monotonic()

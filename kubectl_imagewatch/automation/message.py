@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from kubectl_imagewatch.automation.result import Change, LatestRef, ObjectId
 from kubectl_imagewatch.flux.imageref import normalise
 from kubectl_imagewatch.flux.releases import template_fields
 from kubectl_imagewatch.golang.template import FUNCS, ExecError, TemplateError, execute, parse
@@ -16,21 +17,21 @@ from kubectl_imagewatch.golang.template.values import GoStruct, StrMap
 DEFAULT_MESSAGE = "Update from image update automation"
 
 
-def object_id(o: dict) -> GoStruct:
-    tm = GoStruct("yaml.TypeMeta", {"APIVersion": o.get("apiVersion", ""), "Kind": o.get("kind", "")})
-    nm = GoStruct("yaml.NameMeta", {"Name": o.get("name", ""), "Namespace": o.get("namespace", "")})
+def object_id(o: ObjectId) -> GoStruct:
+    tm = GoStruct("yaml.TypeMeta", {"APIVersion": o.api_version, "Kind": o.kind})
+    nm = GoStruct("yaml.NameMeta", {"Name": o.name, "Namespace": o.namespace})
     ri = GoStruct("yaml.ResourceIdentifier", {"TypeMeta": tm, "NameMeta": nm}, embedded=("TypeMeta", "NameMeta"))
     return GoStruct("update.ObjectIdentifier", {"ResourceIdentifier": ri}, embedded=("ResourceIdentifier",))
 
 
-def change(c: dict) -> GoStruct:
-    return GoStruct("update.Change", {"OldValue": c["oldValue"], "NewValue": c["newValue"], "Setter": c["setter"]})
+def change(c: Change) -> GoStruct:
+    return GoStruct("update.Change", {"OldValue": c.old, "NewValue": c.new, "Setter": c.setter})
 
 
-def _result_v1(changes: list[dict]) -> GoStruct:
+def _result_v1(changes: list[Change]) -> GoStruct:
     files: dict = {}
     for c in changes:
-        files.setdefault(c["file"], {}).setdefault(object_id(c["object"]), []).append(change(c))
+        files.setdefault(c.file, {}).setdefault(object_id(c.object), []).append(change(c))
 
     def all_changes() -> list:
         seen, out = set(), []
@@ -53,9 +54,9 @@ def _result_v1(changes: list[dict]) -> GoStruct:
     return GoStruct("update.Result", {"FileChanges": files}, methods={"Changes": all_changes, "Objects": objects})
 
 
-def image_ref(policy_key: str, ref: dict) -> GoStruct:
-    name, tag, digest = ref["image"], ref.get("tag", ""), ref.get("digest") or ""
-    full = f"{name}:{tag}" + (f"@{digest}" if digest else "")
+def image_ref(policy_key: str, ref: LatestRef) -> GoStruct:
+    name, tag, digest = ref.image, ref.tag, ref.digest or ""
+    full = ref.full
     host, path = normalise(name)
     ns, _, pname = policy_key.partition(":")
     # go-containerregistry's Name(): the repository with its tag (a name.Tag), or with the digest
@@ -66,14 +67,14 @@ def image_ref(policy_key: str, ref: dict) -> GoStruct:
         "Name": lambda: qualified, "Policy": lambda: f"{ns}/{pname}", "String": lambda: full})
 
 
-def _result_old(changes: list[dict], refs: dict) -> GoStruct:
+def _result_old(changes: list[Change], refs: dict[str, LatestRef]) -> GoStruct:
     files: dict = {}
     for c in changes:
-        pol = ":".join(c["setter"].split(":")[:2])
+        pol = c.policy
         if pol not in refs:
             continue
-        objs = files.setdefault(c["file"], {})
-        lst = objs.setdefault(object_id(c["object"]), [])
+        objs = files.setdefault(c.file, {})
+        lst = objs.setdefault(object_id(c.object), [])
         ir = image_ref(pol, refs[pol])
         if ir not in lst:
             lst.append(ir)
@@ -97,9 +98,9 @@ def _result_old(changes: list[dict], refs: dict) -> GoStruct:
     return GoStruct("update.Result", {"Files": fr}, methods={"Images": images, "Objects": objects})
 
 
-def build(namespace: str, name: str, changes: list[dict], values: Optional[dict] = None,
-          refs: Optional[dict] = None, release: Optional[str] = None) -> GoStruct:
-    """TemplateData for `changes` (entries: file, object, oldValue, newValue, setter)."""
+def build(namespace: str, name: str, changes: list[Change], values: Optional[dict] = None,
+          refs: Optional[dict[str, LatestRef]] = None, release: Optional[str] = None) -> GoStruct:
+    """TemplateData for `changes` (their file, object, old and new value, setter)."""
     have = template_fields(release)
     auto = GoStruct("types.NamespacedName", {"Namespace": namespace, "Name": name},
                     stringer=lambda: f"{namespace}/{name}")
@@ -124,8 +125,8 @@ class RemovedTemplateFieldError(TemplateError):
 
 
 
-def render_commit_message(template: Optional[str], namespace: str, name: str, changes: list[dict],
-                          values: Optional[dict] = None, refs: Optional[dict] = None,
+def render_commit_message(template: Optional[str], namespace: str, name: str, changes: list[Change],
+                          values: Optional[dict] = None, refs: Optional[dict[str, LatestRef]] = None,
                           release: Optional[str] = None) -> str:
     """The message Flux would commit, or raise TemplateError with Flux's wording."""
     if not template:

@@ -36,12 +36,16 @@ def _removed_field(obj: FluxObject, field: str) -> tuple[str, str]:
 
 
 def path_problem(path: str) -> str | None:
+    """Flux joins update.path with securejoin (flux/updatepath.py): say what it really updates."""
+    from kubectl_imagewatch.flux.updatepath import clean
+
     if path.startswith("/"):
-        return f"update.path {path!r} is absolute; it is relative to the repository root"
+        return (f"update.path {path!r} is absolute; Flux reads it relative to the repository root "
+                f"and updates {clean(path)!r}")
     norm = posixpath.normpath(path)
     if norm == ".." or norm.startswith("../"):
-        return (f"update.path {path!r} leaves the repository; Flux clamps it to the root and would "
-                "update every file there")
+        return (f"update.path {path!r} climbs above the repository root; Flux ignores the leading '..' "
+                f"and updates {clean(path)!r}")
     return None
 
 

@@ -4,27 +4,27 @@ from __future__ import annotations
 import os
 from typing import Iterator, Optional
 
-from kubectl_imagewatch.flux import imageref, markers, selector
+from kubectl_imagewatch.flux import imageref, markers, selector, updatepath
 from kubectl_imagewatch.checks.base import Context
 from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.inventory import MarkerFile
 from kubectl_imagewatch.manifests.loader import flux_reads
-from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject, mapping
+from kubectl_imagewatch.manifests.model import IMAGE_POLICY, IMAGE_UPDATE_AUTOMATION, FluxObject
 
 
-def covering(mf: MarkerFile, ctx: Context) -> list[FluxObject]:
-    """The automations whose update.path (clamped as Flux's securejoin does) holds this file."""
-    from kubectl_imagewatch.automation.setters import resolve_update_root, within
+def targets(ctx: Context) -> list[tuple[FluxObject, updatepath.UpdateTarget]]:
+    """Every automation with its update.path resolved (once) as Flux's securejoin does."""
+    if not ctx.repo_root:
+        return []
+    return [(a, updatepath.of_automation(a, ctx.repo_root)) for a in ctx.inventory.of_kind(IMAGE_UPDATE_AUTOMATION)]
 
-    if not mf.abspath or not ctx.repo_root:
+
+def covering(mf: MarkerFile, resolved: list[tuple[FluxObject, updatepath.UpdateTarget]]) -> list[FluxObject]:
+    """The automations whose update.path holds this file."""
+    if not mf.abspath:
         return []
     real = os.path.realpath(mf.abspath)
-    out = []
-    for auto in ctx.inventory.of_kind(IMAGE_UPDATE_AUTOMATION):
-        _, target = resolve_update_root(ctx.repo_root, mapping(auto.spec.get("update")).get("path"))
-        if within(real, target):
-            out.append(auto)
-    return out
+    return [auto for auto, target in resolved if updatepath.within(real, target.path)]
 
 
 def _policy(ctx: Context, key: str) -> Optional[FluxObject]:
@@ -33,6 +33,7 @@ def _policy(ctx: Context, key: str) -> Optional[FluxObject]:
 
 
 def check_set(ctx: Context) -> Iterator[Finding]:
+    resolved = targets(ctx)
     for mf in ctx.inventory.marker_files:
         if mf.parse_failed:
             yield ctx.file(mf.path, 0, 0, "IW406",
@@ -48,7 +49,7 @@ def check_set(ctx: Context) -> Iterator[Finding]:
             yield ctx.file(mf.path, found[0].comment_line, found[0].comment_col, "IW406",
                            "Flux only reads *.yaml, *.yml and files named Kustomization; these markers never apply",
                            "rename the file")
-        autos = covering(mf, ctx)
+        autos = covering(mf, resolved)
         if found and not autos and ctx.repo_root and ctx.inventory.of_kind(IMAGE_UPDATE_AUTOMATION):
             yield ctx.file(mf.path, found[0].comment_line, found[0].comment_col, "IW409",
                            "no ImageUpdateAutomation's update.path covers this file: its markers are never applied",

@@ -283,7 +283,7 @@ def append_to(path: str, text: str) -> None:
     """Append a document, keeping the file's existing documents (atomic rewrite)."""
     import os
 
-    from kubectl_imagewatch.automation.setters import write_atomic
+    from kubectl_imagewatch.automation.write import write_atomic
 
     old = b""
     if os.path.exists(path):

@@ -21,11 +21,6 @@ class PolicyResult:
     def ok(self) -> bool:
         return self.selection.error is None and self.selection.tag is not None
 
-    def latest_ref(self) -> Optional[dict]:
-        if not self.ok:
-            return None
-        return {"image": self.image, "tag": self.selection.tag, "digest": self.digest}
-
     def as_dict(self) -> dict:
         s = self.selection
         repo = self.repository

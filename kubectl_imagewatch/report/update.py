@@ -22,7 +22,7 @@ def render_text(up: UpdatePlan, diff: bool = False, color: bool = False, written
             continue
         out.append(f"{head}: {len(a.changes)} change(s) in {len(a.files)} file(s)")
         for c in a.changes:
-            out.append(f"  {c['repoFile']}:{c['line']} {c['setter']}: {c['oldValue']} -> {c['newValue']}")
+            out.append(f"  {c.repo_file}:{c.line} {c.setter}: {c.old} -> {c.new}")
         out.append("  commit message:")
         out.extend("    " + line for line in (a.message or "").splitlines() or [""])
     if diff:

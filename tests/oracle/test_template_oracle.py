@@ -17,6 +17,7 @@ import pytest
 
 from kubectl_imagewatch.golang import template
 from kubectl_imagewatch.automation.message import build
+from kubectl_imagewatch.automation.result import Change
 from tests.unit.test_template import CASES as RENDER_CASES
 
 HERE = Path(__file__).resolve().parent
@@ -107,7 +108,7 @@ def go_render(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def ours(tmpl: str, changes: list, values: dict) -> tuple[str, bool]:
     try:
-        return template.render(tmpl, build("flux-system", "apps", changes, values)), False
+        return template.render(tmpl, build("flux-system", "apps", [Change.from_json(c) for c in changes], values)), False
     except template.TemplateError:
         return "", True
 
@@ -124,7 +125,7 @@ def test_matches_go(go_render, tmpl: str, changes: list, values: dict) -> None: 
 
 @pytest.mark.parametrize("tmpl", [c[0] for c in RENDER_CASES], ids=[f"r{i:02d}" for i in range(len(RENDER_CASES))])
 def test_unit_table_matches_go(go_render, tmpl: str) -> None:  # type: ignore[no-untyped-def]
-    from tests.unit.test_template import CHANGES
+    from tests.unit.test_template import WIRE as CHANGES
 
     if "range 3" in tmpl:
         return  # ranging over an int needs Go 1.22 (Flux builds with 1.26; Debian's Go is 1.19)

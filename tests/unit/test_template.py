@@ -6,15 +6,17 @@ import pytest
 from kubectl_imagewatch.golang import template
 from kubectl_imagewatch.automation import message
 from kubectl_imagewatch.automation.message import build
+from kubectl_imagewatch.automation.result import Change, LatestRef
 
-CHANGES = [
+WIRE = [  # the Go oracle's form (tests/oracle); the library takes Change values
     {"file": "apps/deploy.yaml", "object": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo",
                                              "namespace": "podinfo"},
      "oldValue": "ghcr.io/x/podinfo:5.0.0", "newValue": "ghcr.io/x/podinfo:5.0.3", "setter": "flux-system:podinfo"},
     {"file": "apps/kustomization.yaml", "object": {"apiVersion": "", "kind": "Kustomization", "name": "", "namespace": ""},
      "oldValue": "5.0.0", "newValue": "5.0.3", "setter": "flux-system:podinfo:tag"},
 ]
-REFS = {"flux-system:podinfo": {"image": "ghcr.io/x/podinfo", "tag": "5.0.3"}}
+CHANGES = [Change.from_json(c) for c in WIRE]
+REFS = {"flux-system:podinfo": LatestRef("ghcr.io/x/podinfo", "5.0.3")}
 
 CASES = [
     ("{{ .AutomationObject }}", "flux-system/auto"),
@@ -97,7 +99,7 @@ def test_default_message() -> None:
 
 def test_image_ref_methods_old_release() -> None:
     src = "{{ range .Updated.Images }}{{ .Registry }} {{ .Repository }} {{ .Identifier }} {{ .Policy }}{{ end }}"
-    refs = {"flux-system:podinfo": {"image": "nginx", "tag": "1.25"}}
+    refs = {"flux-system:podinfo": LatestRef("nginx", "1.25")}
     assert message.render_commit_message(src, "ns", "a", CHANGES[:1], refs=refs, release="2.6") == \
         "index.docker.io library/nginx 1.25 flux-system/podinfo"
 

@@ -11,6 +11,7 @@ import pytest
 
 from kubectl_imagewatch.manifests import inventory
 from kubectl_imagewatch.automation import plan as updater
+from kubectl_imagewatch.automation.result import LatestRef
 from tests.conftest import CASES, flux_objects
 
 CASE_DIRS = sorted(p for p in (CASES / "update").iterdir() if (p / "input").is_dir())
@@ -48,7 +49,7 @@ def test_update_case(case: Path, tmp_path: Path) -> None:
                      **({"policySelector": sel} if sel else {})}}
     (tmp_path / "flux.yaml").write_text(flux_objects(policies, auto))
     inv = inventory.build([str(tmp_path / "flux.yaml")])
-    refs = {k: {"image": v["image"], "tag": v["tag"], "digest": v.get("digest")} for k, v in policies.items()}
+    refs = {k: LatestRef(v["image"], v["tag"], v.get("digest")) for k, v in policies.items()}
     plan = updater.plan(inv, refs, str(repo))
     if meta.get("fluxError"):
         assert not plan.ok
@@ -82,7 +83,7 @@ def test_flux_quirks_are_reported(case: str, needle: str, tmp_path: Path) -> Non
                      "git": {"commit": {"author": {"email": "b@e"}}}, "update": {"strategy": "Setters"}}}
     (tmp_path / "f.yaml").write_text(flux_objects(policies, auto))
     inv = inventory.build([str(tmp_path / "f.yaml")])
-    refs = {k: {"image": v["image"], "tag": v["tag"], "digest": v.get("digest")} for k, v in policies.items()}
+    refs = {k: LatestRef(v["image"], v["tag"], v.get("digest")) for k, v in policies.items()}
     plan = updater.plan(inv, refs, str(repo))
     assert any(needle in w for w in plan.warnings), plan.warnings
 
@@ -105,8 +106,8 @@ def test_symlinks_real(tmp_path: Path) -> None:
             "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
                      "git": {"commit": {"author": {"email": "b@e"}}}, "update": {"strategy": "Setters", "path": "./apps"}}}
     (tmp_path / "f.yaml").write_text(flux_objects({"flux-system:app": {"image": "ghcr.io/acme/app", "tag": "1.2.0"}}, auto))
-    plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]), {"flux-system:app": {"image": "ghcr.io/acme/app",
-                                                                                           "tag": "1.2.0"}}, str(repo))
+    plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]), {"flux-system:app": LatestRef("ghcr.io/acme/app",
+                                                                                                    "1.2.0")}, str(repo))
     assert plan.ok
     plan.apply()
     assert "1.2.0" in (repo / "base/app.yaml").read_text()  # through the link inside the repository
@@ -135,6 +136,6 @@ def test_says_when_flux_would_reformat(case: Path, tmp_path: Path) -> None:
             "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
                      "git": {"commit": {"author": {"email": "b@e"}}}, "update": upd}}
     (tmp_path / "f.yaml").write_text(flux_objects(policies, auto))
-    refs = {k: {"image": v["image"], "tag": v["tag"], "digest": v.get("digest")} for k, v in policies.items()}
+    refs = {k: LatestRef(v["image"], v["tag"], v.get("digest")) for k, v in policies.items()}
     plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]), refs, str(repo))
     assert bool(plan.notes) == meta["fluxReformats"], plan.notes
