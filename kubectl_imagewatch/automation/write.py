@@ -24,7 +24,7 @@ from typing import Optional
 from kubectl_imagewatch.errors import OperationError
 
 TEMP_PREFIX = ".imagewatch-"
-_TEMP = re.compile(r"\.imagewatch-(?:(\d+)-[0-9a-f]+\.tmp|[a-z0-9_]{8})\Z")  # ours; the second form: older releases
+_TEMP = re.compile(r"\.imagewatch-(\d{1,10})-[0-9a-f]{12}\.tmp\Z")
 STALE_AFTER = 60.0  # seconds: a temp file younger than this may belong to a run still writing
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -136,41 +136,45 @@ def write_atomic(path: str, data: bytes) -> None:
         os.close(dfd)
 
 
+def _checked_dir(root: str, rel: str) -> tuple[int, int]:
+    """(directory descriptor, file mode) for replacing root/rel, or TreeChanged."""
+    d, name = os.path.split(rel)
+    try:
+        dfd = open_dir(root, d)
+    except OSError as e:
+        raise TreeChanged(f"cannot write {rel}: {d or '.'} changed during the update ({e.strerror}); "
+                          "nothing written") from None
+    try:
+        st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except OSError as e:
+        os.close(dfd)
+        raise TreeChanged(f"cannot write {rel}: {e.strerror} (changed during the update); nothing written") from None
+    if not stat.S_ISREG(st.st_mode):
+        os.close(dfd)
+        raise TreeChanged(f"cannot write {rel}: no longer a regular file (changed during the update); nothing written")
+    return dfd, st.st_mode & 0o7777
+
+
 def replace_in_tree(root: str, files: list[tuple[str, bytes]]) -> None:
     """Replace each existing regular file root/rel with its bytes, atomically per file.
 
-    Every directory is reached (without links) and every target checked before the first write, so
-    a tree changed since planning fails the whole write instead of a part of it."""
-    held: list[tuple[int, str, str, bytes, int]] = []
-    try:
-        for rel, data in files:
-            d, name = os.path.split(rel)
-            try:
-                dfd = open_dir(root, d)
-            except OSError as e:
-                raise TreeChanged(f"cannot write {rel}: {d or '.'} changed during the update "
-                                  f"({e.strerror}); nothing written") from None
-            held.append((dfd, rel, name, data, 0))
-            try:
-                st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
-            except OSError as e:
-                raise TreeChanged(f"cannot write {rel}: {e.strerror}; nothing written") from None
-            if not stat.S_ISREG(st.st_mode):
-                raise TreeChanged(f"cannot write {rel}: no longer a regular file (changed during the update); "
-                                  "nothing written")
-            held[-1] = (dfd, rel, name, data, st.st_mode & 0o7777)
-        for dfd, rel, name, data, mode in held:
-            try:
-                _replace_at(dfd, name, data, mode)
-            except OSError as e:
-                raise OperationError(f"cannot write {rel}: {e.strerror}") from None
-    finally:
-        for dfd, *_ in held:
+    Every target is checked before the first write (a tree changed since planning fails the whole
+    write, not a part of it), then checked again through the descriptor each write uses. One
+    descriptor at a time: any number of files, no descriptor limit."""
+    for rel, _ in files:
+        os.close(_checked_dir(root, rel)[0])
+    for rel, data in files:
+        dfd, mode = _checked_dir(root, rel)
+        try:
+            _replace_at(dfd, os.path.basename(rel), data, mode)
+        except OSError as e:
+            raise OperationError(f"cannot write {rel}: {e.strerror}") from None
+        finally:
             os.close(dfd)
 
 
 def is_temp(name: str) -> bool:
-    """A temp file this tool writes (or an older release wrote) next to a file it replaces."""
+    """A temp file this tool writes next to a file it replaces."""
     return bool(_TEMP.match(name))
 
 
@@ -199,7 +203,7 @@ def remove_stale_temp(root: str, rel: str, now: Optional[float] = None) -> bool:
         st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
         if not stat.S_ISREG(st.st_mode) or (now or time.time()) - st.st_mtime < STALE_AFTER:
             return False
-        if m.group(1) and _alive(int(m.group(1))):
+        if _alive(int(m.group(1))):
             return False
         os.unlink(name, dir_fd=dfd)
         return True

@@ -11,7 +11,7 @@ from kubectl_imagewatch.errors import ExitCode
 
 @click.command("update")
 @paths_argument
-@repo_root_option("Working tree to update (default: git top level of the current directory).")
+@repo_root_option("Working tree to update (default: guessed from the paths and the update paths; docs/update.md).")
 @tags_file_option
 @click.option("--dry-run", is_flag=True, help="Print the diff and messages; write nothing.")
 @click.option("--commit", "do_commit", is_flag=True, help="Also make a local git commit per automation.")
