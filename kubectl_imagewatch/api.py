@@ -106,6 +106,7 @@ class SimulateResult:
     policies: list
     update: Optional["UpdatePlan"] = None
     input_problems: list = dataclasses.field(default_factory=list)  # Findings: unreadable/unparseable inputs
+    repo_root: Optional[str] = None  # where the update preview resolved update.path (resolve_repo_root)
 
 
 def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv: object = None) -> object:
@@ -173,9 +174,11 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
         from kubectl_imagewatch.automation import plan as updater
     except ImportError:
         updater = None  # type: ignore[assignment]
+    root = None
     if updater is not None and inv.of_kind("ImageUpdateAutomation"):
-        upd = updater.plan_all(inv, results, resolve_repo_root(paths, opts.repo_root, inv), release=opts.flux_release)
-    return SimulateResult(results, upd, [f for f in inv.findings if f.severity.value == "error"])
+        root = resolve_repo_root(paths, opts.repo_root, inv)
+        upd = updater.plan_all(inv, results, root, release=opts.flux_release)
+    return SimulateResult(results, upd, [f for f in inv.findings if f.severity.value == "error"], root)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,6 +197,7 @@ class UpdateResult:
     written: list
     commits: list
     policy_errors: list
+    repo_root: str = ""  # the working tree updated (resolve_repo_root)
 
 
 def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> UpdateResult:
@@ -220,7 +224,7 @@ def update(paths: Sequence[str], opts: UpdateOptions = UpdateOptions()) -> Updat
         written = plan.apply()
         if opts.commit and written:
             commits = commit_plan(root, plan)
-    return UpdateResult(plan, written, commits, errors)
+    return UpdateResult(plan, written, commits, errors, root)
 
 
 def commit_plan(repo: str, plan: "UpdatePlan") -> list[str]:

@@ -46,6 +46,6 @@ def command(paths: tuple, repo_root: str | None, tags_file: str | None, dry_run:
         c = use_color(color)
         echo(rep.render_text(res.plan, diff=dry_run, color=c, written=None if dry_run else res.written), color=c)
     if not res.plan.automations:
-        click.echo(f"warning: no ImageUpdateAutomation in {', '.join(paths) or res.plan.repo_root}: nothing to update",
+        click.echo(f"warning: no ImageUpdateAutomation in {', '.join(paths) or res.repo_root}: nothing to update",
                    err=True)
     exit_with(ExitCode.OK if res.plan.ok else ExitCode.FINDINGS)

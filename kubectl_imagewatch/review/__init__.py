@@ -79,8 +79,8 @@ def diff(base: str, paths: Sequence[str], opts: DiffOptions = DiffOptions()) -> 
     with revision.materialise(top, base) as tree:
         after = side(paths, None)
         root_rel = "."
-        if after.update is not None:
-            root_rel = os.path.relpath(os.path.realpath(after.update.repo_root), os.path.realpath(top))
+        if after.repo_root is not None:
+            root_rel = os.path.relpath(os.path.realpath(after.repo_root), os.path.realpath(top))
             if root_rel == os.pardir or root_rel.startswith(os.pardir + os.sep):
                 root_rel = "."
         base_paths = [os.path.join(tree.root, r) for r in rels if os.path.lexists(os.path.join(tree.root, r))]
