@@ -412,3 +412,29 @@ def test_markdown_stays_within_a_step_summary(tmp_path: Path) -> None:
     r = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", "markdown", cwd=str(repo))
     assert r.code == 1 and "| | … 50 more (`-o json` lists every one) | | | |" in r.out
     assert len(r.out.encode()) < 200_000
+
+
+def test_crafted_tree_names_stay_inside(tmp_path: Path) -> None:
+    """git mktree accepts `..` and `.git` entries: a hostile base revision cannot write outside the directory."""
+    from kubectl_imagewatch.review import revision
+
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=IMAGES, text=True,
+                          capture_output=True, check=True).stdout.strip()
+
+    def mktree(entries: str) -> str:
+        return subprocess.run(["git", "mktree"], cwd=repo, input=entries, text=True, capture_output=True,
+                              check=True).stdout.strip()
+
+    inner = mktree(f"100644 blob {blob}\tevil.yaml\n")
+    top = mktree(f"040000 tree {inner}\t..\n040000 tree {inner}\t.GIT\n100644 blob {blob}\t..\n"
+                 f"100644 blob {blob}\tok.yaml\n")
+    commit = subprocess.run(["git", "commit-tree", top, "-m", "crafted"], cwd=repo, env=GIT_ENV, text=True,
+                            capture_output=True, check=True).stdout.strip()
+    with revision.materialise(str(repo), commit) as tree:
+        base = Path(tree.root)
+        assert sorted(p.name for p in base.rglob("*")) == ["ok.yaml"]
+        assert len([s for s in tree.skipped if "unsafe path name" in s]) == 3
+        assert not (base.parent / "evil.yaml").exists()
