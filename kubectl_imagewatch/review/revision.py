@@ -25,7 +25,8 @@ from typing import IO, Callable, Iterator, Optional
 
 from kubectl_imagewatch.errors import InputError, OperationError, UsageError
 
-MAX_FILES = 100_000          # files materialised from one revision
+MAX_ENTRIES = 1_000_000      # tree entries listed (any kind)
+MAX_FILES = 100_000          # YAML files read from one revision
 MAX_BYTES = 512 << 20        # their total size
 MAX_FILE_BYTES = 8 << 20     # the loader skips bigger files anyway
 MAX_LINK_HOPS = 40           # as the kernel's ELOOP
@@ -119,23 +120,49 @@ class _Entry:
     path: str
 
 
-def _list(top: str, commit: str) -> list[_Entry]:
-    p = _git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, timeout=TIMEOUT)
-    if p.returncode != 0:
-        raise OperationError(f"git ls-tree {commit[:12]} failed: {_stderr(p)}")
+def _parse(rec: bytes) -> Optional[_Entry]:
+    meta, _, raw_path = rec.partition(b"\t")
+    fields = meta.split()
+    if len(fields) != 4:
+        return None
+    mode, kind, oid, size = (f.decode("ascii", "replace") for f in fields)
+    return _Entry(mode, kind, oid, int(size) if size.isdigit() else 0, raw_path.decode("utf-8", "surrogateescape"))
+
+
+def _list(top: str, commit: str, deadline: float) -> list[_Entry]:
+    """Every entry of the revision, read as a stream and refused past MAX_ENTRIES (memory stays bounded)."""
+    try:
+        proc = subprocess.Popen(["git", "ls-tree", "-r", "-z", "-l", "--full-tree", commit], cwd=top, env=_env(),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as err:
+        raise OperationError(f"git ls-tree: {err}") from None
+    assert proc.stdout is not None and proc.stderr is not None
+    timer = threading.Timer(max(deadline - time.monotonic(), 0.0), proc.kill)
+    timer.start()
     out: list[_Entry] = []
-    for rec in p.stdout.split(b"\0"):
-        if not rec:
-            continue
-        meta, _, raw_path = rec.partition(b"\t")
-        fields = meta.split()
-        if len(fields) != 4:
-            continue
-        mode, kind, oid, size = (f.decode("ascii", "replace") for f in fields)
-        path = raw_path.decode("utf-8", "surrogateescape")
-        out.append(_Entry(mode, kind, oid, int(size) if size.isdigit() else 0, path))
-        if len(out) > 20 * MAX_FILES:
-            raise InputError(f"revision {commit[:12]} lists over {20 * MAX_FILES} entries; refusing to read it")
+    rest = b""
+    try:
+        while True:
+            chunk = proc.stdout.read(1 << 16)
+            if not chunk:
+                break
+            recs = (rest + chunk).split(b"\0")
+            rest = recs.pop()
+            out.extend(e for e in map(_parse, recs) if e is not None)
+            if len(out) > MAX_ENTRIES:
+                raise InputError(f"revision {commit[:12]} lists over {MAX_ENTRIES} entries; refusing to read it")
+        stderr = proc.stderr.read(4096).decode("utf-8", "replace").strip()
+        if proc.wait(5) != 0:
+            why = "timed out" if time.monotonic() > deadline else (stderr.splitlines() or ["failed"])[-1]
+            raise OperationError(f"git ls-tree {commit[:12]}: {why}")
+    finally:
+        timer.cancel()
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait(5)
+        for f in (proc.stdout, proc.stderr):
+            with contextlib.suppress(OSError):
+                f.close()
     return out
 
 
@@ -271,8 +298,8 @@ def materialise(top: str, rev: str) -> Iterator[Tree]:
     restore = _exit_on_sigterm()
     try:
         tree = Tree(root, commit)
-        entries = _list(top, commit)
         deadline = time.monotonic() + TIMEOUT
+        entries = _list(top, commit, deadline)
         blobs: list[_Entry] = []
         links: dict[str, str] = {}
         for e in entries:

@@ -438,3 +438,12 @@ def test_crafted_tree_names_stay_inside(tmp_path: Path) -> None:
         assert sorted(p.name for p in base.rglob("*")) == ["ok.yaml"]
         assert len([s for s in tree.skipped if "unsafe path name" in s]) == 3
         assert not (base.parent / "evil.yaml").exists()
+
+
+def test_tree_listing_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubectl_imagewatch.review import revision
+
+    repo = make_repo(tmp_path)
+    monkeypatch.setattr(revision, "MAX_ENTRIES", 2)
+    r = invoke("diff", "main", "--tags-file", "tags.yaml", cwd=str(repo))
+    assert r.code == 2 and "lists over 2 entries" in r.err
