@@ -2,7 +2,8 @@
 
 `diff BASE` compares two trees with the same machinery, so the base side has to exist as files.
 The work tree, index and refs are never touched: `git ls-tree` lists the revision, `git cat-file
---batch` streams the blobs Flux could read (YAML and `Kustomization` files) into a fresh 0700
+--batch` streams the blobs Flux could read (YAML and `Kustomization` files), and those the
+inventory could keep (Flux objects, markers, Secrets, kustomizations) are written to a fresh 0700
 directory. Everything is bounded (files, bytes, time); path names are checked (no `..`, no `.git`);
 a symlink is recreated only when it resolves, inside the revision, to a file it also holds, and
 then points straight at that file, so nothing read through it can leave the directory. The
