@@ -52,7 +52,8 @@ def test_scripts_in_a_pull_request_checkout(tmp_path: Path) -> None:
     shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
     summary, output = tmp_path / "summary.md", tmp_path / "output"
     env = dict(GIT_ENV, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", GITHUB_STEP_SUMMARY=str(summary),
-               GITHUB_OUTPUT=str(output), BASE="main", PATHS=". ", TAGS_FILE="tags.yaml", SARIF="out.sarif")
+               GITHUB_OUTPUT=str(output), BASE="main", PATHS=". ", TAGS_FILE="tags.yaml", SARIF="out.sarif",
+               DIFF_FILE=str(tmp_path / "diff.md"))
     doc = action()
     for sid in ("validate", "diff"):
         p = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step(doc, sid)["run"]],
@@ -60,7 +61,8 @@ def test_scripts_in_a_pull_request_checkout(tmp_path: Path) -> None:
         assert p.returncode == 0, p.stderr
     assert json.loads((work / "out.sarif").read_text())["version"] == "2.1.0"
     assert "| changed | `flux-system/podinfo` | `6.10.1` | `7.0.0` |" in summary.read_text()
-    assert output.read_text().splitlines() == ["exit-code=0", "moved=true"]
+    assert (tmp_path / "diff.md").read_text() == summary.read_text()
+    assert output.read_text().splitlines() == ["exit-code=0", f"diff-file={tmp_path / 'diff.md'}", "moved=true"]
     env["BASE"] = "no-such-branch"
     p = subprocess.run(["bash", "-eo", "pipefail", "-c", step(doc, "diff")["run"]], cwd=work, env=env,
                        capture_output=True, text=True, timeout=120)
