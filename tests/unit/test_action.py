@@ -79,3 +79,15 @@ def test_the_installed_package_has_every_subpackage() -> None:
     pkg = ROOT / "kubectl_imagewatch"
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in pkg.rglob("__init__.py")}
     assert found <= listed, found - listed
+
+
+def test_readme_workflow_uses_real_inputs() -> None:
+    from ruamel.yaml import YAML
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("### Pull requests", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    steps = YAML(typ="safe", pure=True).load(block)["jobs"]["imagewatch"]["steps"]
+    ours = next(s for s in steps if s["uses"].startswith("kubectl-imagewatch/kubectl-imagewatch@"))
+    assert set(ours["with"]) <= set(action()["inputs"])
+    upload = next(s for s in steps if s["uses"].startswith("github/codeql-action/upload-sarif@"))
+    assert upload["with"]["sarif_file"] == action()["inputs"]["sarif-file"]["default"]
