@@ -100,9 +100,9 @@ def _unknown_policy(ctx: Context, mf: MarkerFile, m: markers.Marker) -> Finding:
     if floating:
         p = floating[0]
         return ctx.file(where, m.comment_line, m.comment_col, "IW410",
-                        f"marker names ImagePolicy {m.policy}; the scanned files hold an ImagePolicy {name} without a "
-                        f"namespace ({p.doc.path}): its namespace is set when it is applied, so whether it is {ns} "
-                        "is unknown here",
+                        f"marker names ImagePolicy {m.policy}; the scanned files hold an ImagePolicy {name} "
+                        f"({p.doc.path}) whose namespace is only set where it is applied (no metadata.namespace, or "
+                        f"several Flux Kustomizations apply it), so whether it is {ns} is unknown here",
                         f"if it is applied into {ns} (e.g. a Flux Kustomization's targetNamespace in another "
                         f"repository), pass --default-namespace {ns}")
     known = [p for p in same if p.namespace_given]

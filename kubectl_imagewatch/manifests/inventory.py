@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 from kubectl_imagewatch.manifests import loader
 from kubectl_imagewatch.checks.base import finding
 from kubectl_imagewatch.findings import Finding
-from kubectl_imagewatch.manifests.kustomize import flux_kustomization_target
+from kubectl_imagewatch.manifests.kustomize import NAMES as KUSTOMIZATION_NAMES, flux_kustomization_target
 from kubectl_imagewatch.manifests.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject, mapping,
                                       objects_in)
 
@@ -130,7 +130,7 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
     targets: list[tuple[str, str, str]] = []  # Flux Kustomizations: (their file, spec.path, targetNamespace)
     for path, explicit in loader.discover(list(paths)):
         shown = stdin_name if path == "-" else path
-        if os.path.basename(path) in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        if os.path.basename(path) in KUSTOMIZATION_NAMES:
             kustomizations.append(path)
         if not explicit and cache.clean(path):
             inv.files_read += 1
@@ -243,7 +243,8 @@ def _apply_kustomize_namespaces(inv: Inventory, kustomizations: list[str]) -> No
 def _apply_target_namespaces(inv: Inventory, targets: list[tuple[str, str, str]], paths: list[str]) -> None:
     """kustomize-controller sets spec.targetNamespace on every object it builds from spec.path, over any
     namespace the files give. An object under two such paths with different namespaces has no single
-    namespace: it is marked as not given, so markers naming it are judged as unknown, not wrong."""
+    namespace: it gets the first (so objects applied together still resolve each other) marked as not
+    given, so markers naming another one are judged as unknown, not wrong."""
     from kubectl_imagewatch.manifests.kustomize import target_dirs
 
     dirs = target_dirs(targets, paths)
@@ -252,10 +253,8 @@ def _apply_target_namespaces(inv: Inventory, targets: list[tuple[str, str, str]]
     for o in inv.objects:
         f = os.path.abspath(o.doc.path)
         found = {ns for d, ns in dirs if f.startswith(d + os.sep)}
-        if len(found) == 1:
-            o.namespace, o.namespace_given = found.pop(), True
-        elif found:
-            o.namespace_given = False
+        if found:  # several: one of them, the same for every object there, but not a given one
+            o.namespace, o.namespace_given = sorted(found)[0], len(found) == 1
 
 
 def _keep_secrets(inv: Inventory, raw: bytes, shown: str, default_namespace: str) -> None:

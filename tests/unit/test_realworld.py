@@ -98,3 +98,15 @@ def test_update_warns_when_the_registry_switches() -> None:
     assert len(moved) == 1 and "drupalcsitestacr.azurecr.io/drupal to myacr.azurecr.io/drupal" in moved[0]
     assert {c["newValue"] for c in res.plan.changes_json()} == {"myacr.azurecr.io/drupal:v2.0.0",
                                                                 "dnlloyd/basic-web:0.1.1"}
+
+
+def test_target_namespace_applies_only_when_single(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two Flux Kustomizations applying one path into two namespaces: the policy's namespace is unknown."""
+    import shutil
+
+    d = tmp_path / "fleet"
+    shutil.copytree(REAL / "fp2-target-namespace", d)
+    second = (d / "tenants" / "apps" / "sync.yaml").read_text().replace("name: apps,", "name: staging,")
+    (d / "tenants" / "staging.yaml").write_text(second.replace("targetNamespace: apps", "targetNamespace: staging"))
+    rep = api.validate([str(d)], api.ValidateOptions(repo_root=str(d)))
+    assert sorted((f.check, f.line) for f in rep.findings) == [("IW410", 11)]
