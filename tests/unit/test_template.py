@@ -109,9 +109,9 @@ def test_image_ref_methods_old_release() -> None:
                                  "{{ range $o, $refs := .Updated.Objects }}{{ range $refs }}{{ .Name }}{{ end }}{{ end }}"])
 def test_image_ref_name_includes_the_tag(src: str) -> None:
     """go-containerregistry's Name() on the v0.40-v0.41 data shape: registry/repository:tag."""
-    refs = {"flux-system:podinfo": {"image": "ghcr.io/stefanprodan/podinfo", "tag": "6.7.1"}}
+    refs = {"flux-system:podinfo": LatestRef("ghcr.io/stefanprodan/podinfo", "6.7.1")}
     assert message.render_commit_message(src, "ns", "a", CHANGES[:1], refs=refs, release="2.6") == \
         "ghcr.io/stefanprodan/podinfo:6.7.1"
-    hub = {"flux-system:podinfo": {"image": "nginx", "tag": "1.25", "digest": "sha256:" + "a" * 64}}
+    hub = {"flux-system:podinfo": LatestRef("nginx", "1.25", "sha256:" + "a" * 64)}
     assert message.render_commit_message(src, "ns", "a", CHANGES[:1], refs=hub, release="2.6") == \
         "index.docker.io/library/nginx@sha256:" + "a" * 64
