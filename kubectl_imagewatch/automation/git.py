@@ -1,9 +1,7 @@
 """git through the git CLI: clone a GitRepository's ref, commit as the automation, push safely.
 
-Credentials come from the GitRepository's Secret the way source-controller reads it
-(`username`/`password` or `bearerToken` for http(s); `identity` + `known_hosts` for ssh), or from
-the userinfo of an http(s) URL, and reach git through the environment or 0600 files in a private
-temp directory that is removed whatever happens — never through argv, `.git/config` or messages.
+Credentials (credentials.py) reach git through the environment or 0600 files in a private temp
+directory that is removed whatever happens — never through argv, `.git/config` or messages.
 No manifest value becomes a git option: every such value follows `--end-of-options` and branch
 names and refspecs are checked first (flux/gitref.py). Pushes are never forced; a non-fast-forward
 rejection is reported as such so the caller can fetch, re-apply and retry.
@@ -11,19 +9,17 @@ rejection is reported as such so the caller can fetch, re-apply and retry.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import functools
 import os
 import re
-import shutil
-import signal
 import subprocess
 import tempfile
 from types import TracebackType
 from typing import Optional
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from kubectl_imagewatch.automation import signing
+from kubectl_imagewatch.automation.credentials import (GitAuth, display_url, remove_tree, scrub, split_credentials,
+                                                       write_private)
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.flux.gitref import branch_problem, refspec_problem
 
@@ -36,97 +32,12 @@ class PushRejected(OperationError):
     """The remote moved (non-fast-forward): fetch, re-apply, retry."""
 
 
-@dataclasses.dataclass
-class GitAuth:
-    username: Optional[str] = None
-    password: Optional[str] = None
-    bearer: Optional[str] = None
-    identity: Optional[bytes] = None
-    known_hosts: Optional[bytes] = None
-
-    def __repr__(self) -> str:
-        return "GitAuth(<redacted>)"
-
-
-def auth_from_secret(secret: Optional[dict]) -> Optional[GitAuth]:
-    if not secret:
-        return None
-    from kubectl_imagewatch.manifests.model import secret_value
-
-    md = secret.get("metadata")
-    label = f"Secret {md.get('name')}" if isinstance(md, dict) and md.get("name") else "the Secret"
-
-    def raw(k: str) -> Optional[bytes]:
-        try:
-            return secret_value(secret, k)  # type: ignore[arg-type]
-        except (AttributeError, TypeError, UnicodeError):
-            raise OperationError(f"{label} is malformed: {k} must be a string under data or stringData") from None
-
-    def text(k: str) -> Optional[str]:
-        v = raw(k)
-        try:
-            return v.decode() if v is not None else None
-        except UnicodeDecodeError:
-            raise OperationError(f"{label}: {k} is not UTF-8 text") from None
-
-    return GitAuth(text("username"), text("password"), text("bearerToken"), raw("identity"), raw("known_hosts"))
-
-
-# --- credentials out of URLs and messages
-
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s]*)@")
-_AUTH_HEADER = re.compile(r"(?i)(authorization:\s*)\S+(\s+\S+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
-
-
-def _userinfo(m: "re.Match[str]") -> str:
-    scheme, info = m.group(1), m.group(2)
-    if ":" in info or scheme.lower().startswith(("http", "ftp")):
-        return scheme + "<redacted>@"  # a password, or an http token in the user name
-    return m.group(0)  # ssh://git@host: a user name, not a secret
-
-
-def scrub(text: str) -> str:
-    """`text` without URL credentials, Authorization values or terminal control characters."""
-    text = _USERINFO.sub(_userinfo, text)
-    text = _AUTH_HEADER.sub(r"\1<redacted>", text)
-    return _CONTROL.sub("?", text)
-
-
-def split_credentials(url: str) -> tuple[str, Optional[GitAuth]]:
-    """(url without userinfo, its Basic credentials) for http(s) URLs; other URLs as they are."""
-    try:
-        u = urlsplit(url)
-    except ValueError:
-        return url, None
-    if u.scheme.lower() not in ("http", "https") or "@" not in u.netloc:
-        return url, None
-    info, _, host = u.netloc.rpartition("@")
-    user, _, pw = info.partition(":")
-    return urlunsplit((u.scheme, host, u.path, u.query, u.fragment)), GitAuth(unquote(user), unquote(pw))
-
-
-def display_url(url: str) -> str:
-    """The URL fit for a message: no password, no http user name."""
-    return split_credentials(scrub(url))[0].replace("<redacted>@", "")
-
-
 def clean(stderr: bytes) -> str:
     """git's whole message, one line, credentials scrubbed, bounded (hints dropped)."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines()]
     text = "; ".join(ln for ln in lines if ln and not ln.startswith("hint:"))
     text = scrub(text) or "(no output)"
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + f"… ({len(text) - MAX_MESSAGE} more characters)"
-
-
-def remove_tree(path: str) -> None:
-    """rm -rf that SIGTERM/SIGINT cannot cut short (they are held until it is done)."""
-    held = {signal.SIGTERM, signal.SIGINT}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        shutil.rmtree(path, ignore_errors=True)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @functools.lru_cache(maxsize=1)
@@ -177,9 +88,9 @@ class Git:
             self.has_auth = True
             self._tmp = tempfile.mkdtemp(prefix="imagewatch-ssh-")
             key = os.path.join(self._tmp, "identity")
-            signing.write_private(key, a.identity if a.identity.endswith(b"\n") else a.identity + b"\n")
+            write_private(key, a.identity if a.identity.endswith(b"\n") else a.identity + b"\n")
             kh = os.path.join(self._tmp, "known_hosts")
-            signing.write_private(kh, a.known_hosts or b"")
+            write_private(kh, a.known_hosts or b"")
             self.env["GIT_SSH_COMMAND"] = (f"ssh -i '{key}' -o IdentitiesOnly=yes -o BatchMode=yes "
                                            f"-o UserKnownHostsFile='{kh}' -o StrictHostKeyChecking=yes")
 
@@ -336,7 +247,7 @@ def push_problem(branch: str, refspec: Optional[str]) -> Optional[str]:
         return why
     src, dst = refspec.split(":")
     if src.startswith("+"):
-        return f"push.refspec {refspec!r} forces the update ('+'); nothing is ever force-pushed"
+        return f"push.refspec {refspec!r} forces the update ('+'): run never force-pushes"
     if not src:
         return f"push.refspec {refspec!r} deletes {dst} on the remote; refused"
     return None

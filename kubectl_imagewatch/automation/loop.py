@@ -14,7 +14,7 @@ import tempfile
 import time
 from typing import Callable, Optional
 
-from kubectl_imagewatch.automation import git as gitops, plan as updater, signing
+from kubectl_imagewatch.automation import credentials, git as gitops, plan as updater, signing
 from kubectl_imagewatch.automation.result import LatestRef, latest_refs
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.manifests.inventory import Inventory
@@ -122,7 +122,7 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict[str, LatestRef],
             why = gitops.push_problem(str(push.get("branch") or "main"), _opt_str(push.get("refspec")))
             if why:
                 raise OperationError(why)  # before anything is cloned, let alone pushed
-        g = gitops.clone(url, os.path.join(work, "repo"), gitops.auth_from_secret(secret))
+        g = gitops.clone(url, os.path.join(work, "repo"), credentials.auth_from_secret(secret))
         sha, checkout_branch = gitops.resolve_checkout(g, ref)
         branch = push.get("branch") or checkout_branch
         if not branch:
@@ -172,12 +172,12 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict[str, LatestRef],
             return res
         return res
     except OperationError as e:
-        res.outcome, res.error = "failed", gitops.scrub(str(e))
+        res.outcome, res.error = "failed", credentials.scrub(str(e))
         return res
     finally:
         if g is not None:
             g.close()
-        gitops.remove_tree(work)
+        credentials.remove_tree(work)
 
 
 def _opt_str(v: object) -> Optional[str]:

@@ -12,6 +12,7 @@ import re
 import subprocess
 from typing import Optional
 
+from kubectl_imagewatch.automation.credentials import write_private
 from kubectl_imagewatch.errors import OperationError
 
 
@@ -24,13 +25,6 @@ class SigningKey:
 
     def __repr__(self) -> str:
         return f"SigningKey({self.kind}, <redacted>)"
-
-
-def write_private(path: str, data: bytes) -> None:
-    """A 0600 file created anew (never through an existing file or link)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
 
 
 def git_config(tmp: str, key: SigningKey) -> list[str]:

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any, Optional
 
-from kubectl_imagewatch.automation.git import scrub
+from kubectl_imagewatch.automation.credentials import scrub
 
 
 class Logger:

@@ -64,7 +64,7 @@ def with_push(refspec: str) -> object:
     ("--mirror", "separators are wrong"),
     ("--receive-pack=touch /tmp/imagewatch-pwned:refs/heads/x", "cannot start with '-'"),
     ("refs/heads/main:--mirror", "cannot start with '-'"),
-    ("+refs/heads/main:refs/heads/dev", "is ever force-pushed"),
+    ("+refs/heads/main:refs/heads/dev", "never force-pushes"),
     (":refs/heads/dev", "deletes refs/heads/dev"),
     ("refs/heads/*:refs/heads/x", "mismatched number of wildcards"),
 ])
@@ -284,3 +284,33 @@ def test_backoff_is_bounded() -> None:
     assert waits[0] == runner.BACKOFF_START and max(waits) == runner.BACKOFF_MAX
     assert waits == sorted(waits)
     assert runner.backoff(50, 10.0) == 10.0  # never longer than the objects' own interval
+
+
+@pytest.mark.parametrize("data,why", [
+    ('"not-a-mapping"', "is malformed"),
+    ('{"identity": 5}', "is malformed"),
+    ('{"username": "/w==", "password": "cA=="}', "username is not UTF-8 text"),
+])
+def test_malformed_git_secret_is_a_clean_failure(tmp_path: Path, data: str, why: str) -> None:
+    m = manifests(tmp_path, "http://127.0.0.1:1/fleet.git", {})
+    (m / "secret.yaml").write_text('{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "git-auth", '
+                                   f'"namespace": "flux-system"}}, "data": {data}}}')
+    r = run_cli("run", str(m), "--tags-file", TAGS, "-o", "json")
+    assert r.code == 1, r.out + r.err
+    assert why in r.json()["automations"][0]["error"]
+
+
+def test_nothing_left_after_a_signing_failure(remote: Path, tmp_path: Path) -> None:
+    m = manifests(tmp_path, edit=lambda t: t.replace(
+        "        name: fluxcdbot\n", "        name: fluxcdbot\n      signingKey:\n        secretRef:\n          name: signing\n"))
+    (m / "signing.yaml").write_text(json.dumps({"apiVersion": "v1", "kind": "Secret",
+                                                "metadata": {"name": "signing", "namespace": "flux-system"},
+                                                "stringData": {"git.asc": "not a key", "passphrase": "s3cret-XYZZY"}}))
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    r = run_cli("run", str(m), "--tags-file", TAGS, "--git-url", f"file://{remote}", "-o", "json",
+                env={"TMPDIR": str(tmp)})
+    assert r.code == 1, r.out + r.err
+    assert "signing key" in r.json()["automations"][0]["error"]
+    assert "s3cret-XYZZY" not in r.out + r.err
+    assert leftovers(tmp) == []

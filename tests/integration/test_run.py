@@ -522,3 +522,26 @@ def test_clones_are_shallow_like_flux(remote: Path, tmp_path: Path) -> None:
         assert full.out("rev-list", "--count", "refs/remotes/origin/main") == "4"
     finally:
         g.close()
+
+
+def test_status_and_events_never_carry_url_credentials(remote: Path, kube: dict) -> None:
+    from kubernetes import client as k8s
+
+    api = k8s.CustomObjectsApi(_client(kube))
+    plural = {"ImageRepository": "imagerepositories", "ImagePolicy": "imagepolicies",
+              "ImageUpdateAutomation": "imageupdateautomations", "GitRepository": "gitrepositories"}
+    for d in _objects(remote):
+        if d["kind"] == "GitRepository":
+            d["spec"]["url"] = "http://bot:S3cret-XYZZY@127.0.0.1:1/fleet.git"
+        g, _, v = d["apiVersion"].partition("/")
+        api.create_namespaced_custom_object(g, v, "flux-system", plural[d["kind"]], d)
+    seen = len(list(kube["emu"]))
+    r = run_cli("run", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS,
+                "--write-status", "-o", "json", "--log-format", "json")
+    assert r.code == 1, r.out + r.err
+    assert "cannot fetch http://127.0.0.1:1/fleet.git" in r.json()["automations"][0]["error"]
+    iua = api.get_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imageupdateautomations", "apps")
+    assert "http://127.0.0.1:1/fleet.git" in iua["status"]["conditions"][0]["message"]
+    sent = json.dumps([req.data for req in list(kube["emu"])[seen:] if req.method in ("POST", "PATCH")], default=str)
+    assert "GitOperationFailed" in sent
+    assert "S3cret" not in sent + r.out + r.err
