@@ -33,6 +33,16 @@ def _status(e: BaseException) -> Optional[int]:
     return getattr(e, "status", None)
 
 
+def describe(e: BaseException) -> str:
+    """An API answer as `403 Forbidden`; a transport failure as what could not be reached and why."""
+    status = _status(e)
+    if status is not None:
+        return f"{status} {getattr(e, 'reason', None) or ''}".strip()
+    reason = getattr(e, "reason", None) or e
+    first = (str(reason).splitlines() or [type(e).__name__])[0]
+    return f"cannot reach the API server ({first})"
+
+
 class Cluster:
     def __init__(self, kubeconfig: Optional[str] = None, context: Optional[str] = None) -> None:
         try:
@@ -45,7 +55,8 @@ class Cluster:
         self.k8s = k8s
         self.errors = client_errors()
         self.namespace = "default"
-        bad_config = (ConfigException, OSError, ValueError, yaml.YAMLError)
+        # the kubeconfig loader raises the last three on wrongly shaped files (a list, a string ...)
+        bad_config = (ConfigException, OSError, ValueError, yaml.YAMLError, TypeError, AttributeError, KeyError)
         try:
             config.load_kube_config(config_file=kubeconfig, context=context)
             try:
@@ -53,7 +64,7 @@ class Cluster:
                 if context:
                     active = next((c for c in contexts if c.get("name") == context), active)
                 self.namespace = (active or {}).get("context", {}).get("namespace") or "default"
-            except (*bad_config, AttributeError):
+            except bad_config:
                 pass  # the namespace stays "default", as kubectl has it
         except bad_config as e:
             try:
@@ -66,9 +77,7 @@ class Cluster:
         self.core = k8s.CoreV1Api()
 
     def _err(self, what: str, e: BaseException) -> OperationError:
-        status = getattr(e, "status", None)
-        reason = getattr(e, "reason", None) or (str(e).splitlines() or [type(e).__name__])[0]
-        return OperationError(f"{what}: {status or ''} {reason}".strip())
+        return OperationError(f"{what}: {describe(e)}")
 
     def _list(self, group: str, kind: str, namespace: Optional[str]) -> list[dict]:
         for v in VERSIONS:
@@ -226,6 +235,4 @@ def apply(obj: dict, kubeconfig: Optional[str] = None, context: Optional[str] = 
                 return "created"
             except errors as e2:
                 e = e2
-        status = _status(e)
-        reason = getattr(e, "reason", None) or (str(e).splitlines() or [type(e).__name__])[0]
-        raise OperationError(f"apply {obj['kind']} {md['namespace']}/{md['name']} failed: {status or ''} {reason}") from None
+        raise OperationError(f"apply {obj['kind']} {md['namespace']}/{md['name']} failed: {describe(e)}") from None

@@ -545,3 +545,45 @@ def test_status_and_events_never_carry_url_credentials(remote: Path, kube: dict)
     sent = json.dumps([req.data for req in list(kube["emu"])[seen:] if req.method in ("POST", "PATCH")], default=str)
     assert "GitOperationFailed" in sent
     assert "S3cret" not in sent + r.out + r.err
+
+
+def _kubeconfig(tmp_path: Path, server: str) -> str:
+    kc = tmp_path / "kubeconfig"
+    kc.write_text(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: x, cluster: {{server: "{server}"}}}}]
+contexts: [{{name: x, context: {{cluster: x, user: u, namespace: flux-system}}}}]
+current-context: x
+users: [{{name: u, user: {{token: t}}}}]
+""")
+    return str(kc)
+
+
+@pytest.mark.parametrize("content,why", [
+    (None, "list ImageRepository: cannot reach the API server ("),
+    ("- 1\n", "no usable kubeconfig"),
+    ("clusters: [\n", "no usable kubeconfig"),
+])
+def test_cluster_failures_are_clean_errors(tmp_path: Path, content: str | None, why: str) -> None:
+    from tests.integration.servers import free_port
+
+    kc = _kubeconfig(tmp_path, f"http://127.0.0.1:{free_port()}")
+    if content is not None:
+        Path(kc).write_text(content)
+    r = run_cli("run", "--from-cluster", "--kubeconfig", kc, "--tags-file", TAGS)
+    assert r.code == 1, r.err
+    assert r.err.startswith(f"error: {why}"), r.err
+
+
+def test_watch_outlives_an_unreachable_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture) -> None:
+    from kubectl_imagewatch.controller import runner
+    from tests.integration.servers import free_port
+
+    monkeypatch.setattr(runner, "BACKOFF_START", 0.01)
+    opts = runner.Options(from_cluster=True, kubeconfig=_kubeconfig(tmp_path, f"http://127.0.0.1:{free_port()}"),
+                          tags_file=TAGS, watch=True, log_format="json", max_cycles=3)
+    assert runner.run(opts, lambda rep: None) == 1
+    failed = [json.loads(x) for x in capsys.readouterr().err.splitlines() if '"cycle failed"' in x]
+    assert [f["failures"] for f in failed] == [1, 2, 3]
+    assert all("cannot reach the API server" in f["error"] for f in failed)
