@@ -201,7 +201,7 @@ def run(opts: Options, out: Callable[[dict], None], stop: Optional[threading.Eve
                 failed = any(a["outcome"] == "failed" for a in done.report["automations"]) or \
                     any(p["error"] for p in done.report["policies"])
             except _Stopping:
-                log("stopping (pass interrupted)", {}, "error")
+                log("stopping", {"interrupted": "the pass in progress"})
                 return ExitCode.OK if opts.watch else ExitCode.INTERRUPTED
             except Exception as e:  # a watch outlives any one bad pass (hostile registry, broken Secret, a bug)
                 signals.in_pass = False
