@@ -148,9 +148,10 @@ def plan(inv: Inventory, refs: dict[str, LatestRef], repo_root: str, release: Op
             ap.error = f'encountered invalid image ref "{bad}": could not parse reference: {bad}'
             continue
         ap.target = target = updatepath.of_automation(auto, repo_root)
-        if not target.exists:
-            up.warnings.append(f"{auto.ref}: update.path {target.given!r} does not exist under {repo_root} "
-                               "(pass --repo-root the repository the automation writes to)")
+        if not target.exists:  # Flux's walk of a missing path fails the run; so does this one, saying why
+            ap.error = (f"update.path {target.given!r} does not exist under {repo_root} "
+                        "(pass --repo-root the repository the automation writes to)")
+            continue
         outcome = tree.plan_path(target, values, overlay)
         ap.outcome = outcome
         ap.files = outcome.files

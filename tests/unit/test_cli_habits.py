@@ -211,3 +211,18 @@ def test_run_text_colours_its_dry_run_diff_on_request() -> None:
     coloured = rep.render_text(report, color=True)
     assert "\033[31m-image: a:1\033[0m\n\033[32m+image: a:2\033[0m\n" in coloured and "--- a/x.yaml\n" in coloured
     assert invoke("run", "examples/flux-system", "--color", "always", "--help").code == 0
+
+
+def test_missing_update_path_fails_the_automation(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples", repo)
+    auto = repo / "flux-system/image-automation.yaml"
+    auto.write_text(auto.read_text().replace("path: ./apps", "path: ./nowhere"))
+    r = invoke("update", str(repo), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
+    assert r.code == 1
+    assert "ImageUpdateAutomation flux-system/apps: FAILED: update.path './nowhere' does not exist under" in r.out
+    assert "no changes" not in r.out
+    r = invoke("simulate", str(repo), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
+    assert r.code == 0 and "FAILED: update.path './nowhere' does not exist" in r.out  # the policies did select
