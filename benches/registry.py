@@ -40,7 +40,7 @@ def main() -> int:
         client.RegistryClient._send = counted  # type: ignore[method-assign]
         n0 = len(proxy.log)
         t = time.perf_counter()
-        out = scan.scan_many(repos, Inventory())
+        out = scan.scan_many(repos, Inventory().secret)
         wall = time.perf_counter() - t
         total = sum(len(v[0] or []) for v in out.values())
         print("| benchmark | value |\n|---|---|")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from kubectl_imagewatch.findings import Report
@@ -11,6 +10,7 @@ from kubectl_imagewatch.manifests.model import DEFAULT_NAMESPACE
 
 if TYPE_CHECKING:  # the heavy modules stay unimported at run time until needed
     from kubectl_imagewatch.automation.plan import UpdatePlan
+    from kubectl_imagewatch.reflector.tags import TagProvider
 
 
 def find_repo_root(start: str) -> Optional[str]:
@@ -99,6 +99,7 @@ class SimulateOptions:
     flux_release: Optional[str] = None
     tags: Optional[Callable[[Any], Any]] = None  # TagProvider factory given the inventory (diff: one scan, two trees)
     allow_empty: bool = False  # no ImagePolicy is an empty result, not an error (diff: one side may have none)
+    progress: Optional[Callable[[int, int], None]] = None  # (scanned, total) while registries are scanned
 
 
 @dataclasses.dataclass
@@ -109,50 +110,13 @@ class SimulateResult:
     repo_root: Optional[str] = None  # where the update preview resolved update.path (resolve_repo_root)
 
 
-def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv: object = None) -> object:
-    from kubectl_imagewatch.reflector import simulate as sim
+def tag_provider(tags_file: Optional[str], cache_dir: Optional[str] = None, inv: object = None,
+                 progress: Optional[Callable[[int, int], None]] = None) -> "TagProvider":
+    """Tags from the tags file, else from the registries (Secrets looked up in `inv`)."""
+    from kubectl_imagewatch.reflector import tags
 
-    files = None
-    if tags_file:
-        from kubectl_imagewatch.reflector import tagfile
-
-        files = tagfile.load(tags_file)
-
-    class Provider(sim.TagProvider):
-        def __init__(self) -> None:
-            self.scanned: dict = {}
-
-        def prefetch(self, repos):  # type: ignore[no-untyped-def]
-            if files is None and repos:
-                from kubectl_imagewatch.reflector.registry import scan
-
-                self.scanned = scan.scan_many(repos, inv, cache_dir, progress=sys.stderr.isatty())
-
-        def tags(self, repo):  # type: ignore[no-untyped-def]
-            image = str(repo.spec.get("image") or "")
-            if files is not None:
-                found = files.lookup(repo.namespace, repo.name, image)
-                if found is not None:
-                    return found, None
-                return None, (f"no tags for ImageRepository {repo.ref} ({image}) in {tags_file}; "
-                              f"add a key '{repo.ref}' or '{image}'")
-            if repo.ref not in self.scanned:
-                self.prefetch([repo])
-            tags, err = self.scanned[repo.ref]
-            return ({t: None for t in tags} if tags is not None else None), err
-
-        def digest(self, repo, tag, known):  # type: ignore[no-untyped-def]
-            if files is not None:
-                return known, (None if known else f"no digest for tag {tag} in {tags_file} (use tag: digest)")
-            from kubectl_imagewatch.errors import OperationError
-            from kubectl_imagewatch.reflector.registry import scan
-
-            try:
-                return scan.digest(repo, tag, inv), None
-            except OperationError as e:
-                return None, str(e)
-
-    return Provider()
+    lookup = getattr(inv, "secret", None)
+    return tags.provider(tags_file, cache_dir, lookup, progress)
 
 
 def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) -> SimulateResult:
@@ -167,7 +131,7 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     if not inv.policies() and not opts.allow_empty:
         problems = "; ".join(f"{f.path}:{f.line}: {f.message}" for f in inv.findings if f.severity.value == "error")
         raise InputError(f"no ImagePolicy in {', '.join(paths)}" + (f" ({problems})" if problems else ""))
-    provider = opts.tags(inv) if opts.tags else tag_provider(opts.tags_file, opts.cache_dir, inv)
+    provider = opts.tags(inv) if opts.tags else tag_provider(opts.tags_file, opts.cache_dir, inv, opts.progress)
     results = sim.run(inv, provider, set(opts.policies) or None)  # type: ignore[arg-type]
     upd = None
     try:

@@ -1,6 +1,8 @@
 """`simulate [PATH...]`: which tag each ImagePolicy selects and why every other tag lost."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from kubectl_imagewatch.cli.options import (cache_dir_option, color_option, default_namespace_option, echo, exit_with,
@@ -41,7 +43,8 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
 
     result = api.simulate(paths, api.SimulateOptions(tags_file=tags_file, policies=frozenset(policies),
                                                      default_namespace=default_namespace, repo_root=repo_root,
-                                                     cache_dir=cache_dir, flux_release=flux_release))
+                                                     cache_dir=cache_dir, flux_release=flux_release,
+                                                     progress=_progress if sys.stderr.isatty() else None))
     root = shown_root(paths, repo_root)
     for f in result.input_problems:
         click.echo(f"warning: {shown(f.path, root)}:{f.line}:{f.column}: {f.check} {f.message} (skipped)", err=True)
@@ -55,3 +58,9 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
 
             echo(urep.render_text(result.update, diff=True, color=c), color=c)
     exit_with(ExitCode.OK if all(r.ok for r in result.policies) else ExitCode.FINDINGS)
+
+
+def _progress(done: int, total: int) -> None:
+    """Registry scans done so far, on one terminal line."""
+    sys.stderr.write(f"\rscanned {done}/{total} repositories" + ("\n" if done == total else ""))
+    sys.stderr.flush()

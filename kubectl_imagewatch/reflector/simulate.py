@@ -7,6 +7,9 @@ from typing import Optional
 from kubectl_imagewatch.manifests.inventory import Inventory
 from kubectl_imagewatch.manifests.model import FluxObject
 from kubectl_imagewatch.reflector.policy import PolicyError, Selection, select
+from kubectl_imagewatch.reflector.tags import TagProvider
+
+__all__ = ["PolicyResult", "TagProvider", "run"]
 
 
 @dataclasses.dataclass
@@ -34,20 +37,6 @@ class PolicyResult:
             "warnings": s.warnings,
             "tags": [t.as_dict() for t in s.tags],
         }
-
-
-class TagProvider:
-    """Where tags come from: a tags file, a registry scan, or both (file first)."""
-
-    def tags(self, repo: FluxObject) -> tuple[Optional[dict[str, Optional[str]]], Optional[str]]:
-        raise NotImplementedError
-
-    def prefetch(self, repos: list[FluxObject]) -> None:
-        """Start every scan at once (bounded concurrency); default: nothing to do."""
-
-    def digest(self, repo: FluxObject, tag: str, known: Optional[str]) -> tuple[Optional[str], Optional[str]]:
-        """(digest, error) of image:tag for digestReflectionPolicy; default: what the tag source said."""
-        return known, None
 
 
 def run(inv: Inventory, provider: TagProvider, only: Optional[set[str]] = None) -> list[PolicyResult]:

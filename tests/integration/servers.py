@@ -265,15 +265,27 @@ class TokenIssuer(_Thread):
         self.realm = f"http://127.0.0.1:{self.port}/token"
 
 
+Rewrite = Callable[[str, int, list, bytes], tuple[int, list, bytes]]
+
+
 class PageProxy(_Thread):
     """Tag-list pagination (n, last, Link) in front of distribution 2.8, plus injected faults:
-    `faults` is a list of (status, headers) answered, in order, before passing requests through."""
+    `faults` is a list of (status, headers) answered, in order, before passing requests through;
+    `rewrite(path, status, headers, body)` may change any answer (hostile registries); `drip` sends
+    bodies one byte per `drip` seconds (slowloris); `/token` goes to `token_upstream` (a token
+    service on the registry's own host:port, as Harbor and GitLab serve it)."""
 
     def __init__(self, upstream: int, default_n: int = 0, faults: Optional[list] = None,
-                 on_request: Optional[Callable[[str], None]] = None, delay: float = 0.0) -> None:
+                 on_request: Optional[Callable[[str], None]] = None, delay: float = 0.0,
+                 rewrite: Optional[Rewrite] = None, drip: float = 0.0, token_upstream: int = 0) -> None:
         proxy = self
+        self.upstream = upstream
+        self.default_n = default_n
         self.faults = list(faults or [])
         self.delay = delay
+        self.rewrite = rewrite
+        self.drip = drip
+        self.token_upstream = token_upstream
         self.log: list[str] = []
 
         class H(BaseHTTPRequestHandler):
@@ -284,13 +296,25 @@ class PageProxy(_Thread):
                 pass
 
             def _reply(self, status: int, headers: list, data: bytes) -> None:
+                if proxy.rewrite is not None:
+                    status, headers, data = proxy.rewrite(self.path, status, list(headers), data)
                 self.send_response(status)
                 for k, v in headers:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                if self.command != "HEAD":
+                if self.command == "HEAD":
+                    return
+                if not proxy.drip:
                     self.wfile.write(data)
+                    return
+                try:
+                    for i in range(len(data)):
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(proxy.drip)
+                except OSError:
+                    pass
 
             def _any(self) -> None:
                 proxy.log.append(f"{self.command} {self.path}")
@@ -301,8 +325,9 @@ class PageProxy(_Thread):
                 if proxy.faults:
                     status, hdrs = proxy.faults.pop(0)
                     return self._reply(status, hdrs, b'{"errors":[{"code":"TOOMANYREQUESTS"}]}')
-                c = http.client.HTTPConnection("127.0.0.1", upstream, timeout=30)
                 u = urlsplit(self.path)
+                port = proxy.token_upstream if proxy.token_upstream and u.path == "/token" else proxy.upstream
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
                 is_tags = self.command == "GET" and u.path.endswith("/tags/list")
                 c.request(self.command, u.path if is_tags else self.path, body=body, headers=hdrs)
@@ -313,6 +338,7 @@ class PageProxy(_Thread):
                            if k.lower() not in ("connection", "keep-alive", "transfer-encoding", "content-length", "link")]
                 if not is_tags or r.status != 200:
                     return self._reply(r.status, headers, data)
+                default_n = proxy.default_n
                 q = {k: v[-1] for k, v in parse_qs(u.query).items()}
                 tags = sorted(json.loads(data).get("tags") or [])
                 if "last" in q:
@@ -325,6 +351,37 @@ class PageProxy(_Thread):
                 self._reply(200, headers, json.dumps({"name": name, "tags": tags}).encode())
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _any
+
+        super().__init__(H)
+        self.host = f"127.0.0.1:{self.port}"
+
+
+class Recorder(_Thread):
+    """A server that records each request's path and Authorization header, and answers with
+    `answer(path) -> (status, headers, body)` (default: a Basic challenge): the "other host"."""
+
+    def __init__(self, answer: Optional[Callable[[str], tuple[int, list, bytes]]] = None) -> None:
+        rec = self
+        self.seen: list[tuple[str, Optional[str]]] = []
+
+        class H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                rec.seen.append((self.path, self.headers.get("Authorization")))
+                status, headers, body = (answer or (lambda p: (401, [("WWW-Authenticate", 'Basic realm="x"')],
+                                                                  b"{}")))(self.path)
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_HEAD = do_GET
 
         super().__init__(H)
         self.host = f"127.0.0.1:{self.port}"

@@ -37,23 +37,28 @@ def _host_key(key: str) -> str:
 
 def from_config(cfg: dict, host: str, source: str) -> Optional[Credentials]:
     """Credentials for host from a docker config.json document."""
+    if not isinstance(cfg, dict):
+        raise OperationError(f"{source}: the docker config is not a JSON object")
     helpers = cfg.get("credHelpers") or {}
+    auths = cfg.get("auths") or {}
+    if not isinstance(helpers, dict) or not isinstance(auths, dict):
+        raise OperationError(f"{source}: 'auths' and 'credHelpers' must be JSON objects")
     for key, helper in helpers.items():
         if _host_key(key) == host:
             return _helper(str(helper), key, source)
-    for key, entry in (cfg.get("auths") or {}).items():
-        if _host_key(key) != host or not isinstance(entry, dict):
+    for key, entry in auths.items():
+        if _host_key(str(key)) != host or not isinstance(entry, dict):
             continue
         if entry.get("auth"):
             try:
-                user, _, pw = base64.b64decode(entry["auth"]).decode().partition(":")
+                user, _, pw = base64.b64decode(str(entry["auth"])).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
                 raise OperationError(f"{source}: the 'auth' entry for {key} is not base64 user:password") from None
             return Credentials(user, pw, source)
         if entry.get("username"):
-            return Credentials(entry["username"], entry.get("password", ""), source)
+            return Credentials(str(entry["username"]), str(entry.get("password") or ""), source)
         if entry.get("identitytoken"):
-            return Credentials("<token>", entry["identitytoken"], source)
+            return Credentials("<token>", str(entry["identitytoken"]), source)
     if cfg.get("credsStore"):
         return _helper(str(cfg["credsStore"]), "https://index.docker.io/v1/" if host == DOCKER_HUB else host,
                        source, missing_ok=True)
@@ -76,8 +81,8 @@ def _helper(name: str, server: str, source: str, missing_ok: bool = False) -> Op
         raise OperationError(f"credential helper {exe} failed for {server}")
     try:
         d = json.loads(p.stdout)
-        return Credentials(d.get("Username", ""), d.get("Secret", ""), f"{source} via {exe}")
-    except ValueError:
+        return Credentials(str(d.get("Username") or ""), str(d.get("Secret") or ""), f"{source} via {exe}")
+    except (ValueError, AttributeError, RecursionError):
         raise OperationError(f"credential helper {exe} printed no JSON") from None
 
 
@@ -92,7 +97,7 @@ def from_docker_config(host: str) -> Optional[Credentials]:
             cfg = json.load(f)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         raise OperationError(f"cannot read {path}: {e}") from None
     return from_config(cfg, host, path)
 

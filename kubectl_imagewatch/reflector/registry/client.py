@@ -1,41 +1,56 @@
 """OCI distribution v2 client: tag listing with pagination, digests, auth challenges, retries.
 
-httpx underneath. Bearer tokens (WWW-Authenticate realm/service/scope) are cached per scope until
-they expire; Basic is sent where the registry asks for it. Connection errors and 5xx are retried
-with backoff, 429 honours Retry-After; 401/403/404 are errors naming the image and the credential
-source. A listing that fails part-way raises: a partial tag list is never returned as complete.
+Trust rule (docs/security.md, "Registry"): credentials go only where go-containerregistry sends
+them. Basic credentials and bearer tokens are sent only to the registry's own origin (scheme, host,
+port); a bearer challenge's token service gets the Basic credentials for the token exchange only if
+its realm passes `wire.realm_problem`. Pagination (`Link`) and redirects are followed only within the
+registry's origin, so every tag comes from the registry the image names.
+
+Bounds: one deadline (`Transport.timeout`, from spec.timeout) covers a whole listing — pages,
+token exchanges, retries and `Retry-After` waits; bodies are size-limited; every response is
+validated, and anything unexpected is an OperationError naming the image, never a traceback.
 """
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import ssl
 import threading
 import time
 from typing import Any, Callable, Optional
+from urllib.parse import quote
 
 from kubectl_imagewatch.errors import OperationError
+from kubectl_imagewatch.reflector.registry import wire
 from kubectl_imagewatch.reflector.registry.auth import Credentials
 from kubectl_imagewatch.flux.imageref import api_base, split
 
 MAX_PAGES = 10_000
 MAX_TAGS = 1_000_000
+MAX_TAG_LEN = 300  # the longest tag any registry stores (ECR: 300; the OCI grammar: 128)
+MAX_PAGE_BYTES = 32 << 20  # one tag-list page
+MAX_TOKEN_BYTES = 1 << 20  # a token service answer
+MAX_MANIFEST_BYTES = 4 << 20  # distribution's own manifest limit
+MAX_REDIRECTS = 5
 PAGE_SIZE = 1000
 MANIFEST_ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json",
     "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"])
 _CHAL = re.compile(r'(\w+)="([^"]*)"')
+_TOKEN = re.compile(r"[\x21-\x7e]{1,65536}\Z")  # what may go into an Authorization header
+_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}\Z")
 
 
 @dataclasses.dataclass
 class Transport:
-    """How to reach one registry: TLS material, proxy, timeout, retry policy."""
+    """How to reach one registry: TLS material, proxy, overall deadline, retry policy."""
     insecure: bool = False
     ca_pem: Optional[bytes] = None
     cert_pem: Optional[bytes] = None
     key_pem: Optional[bytes] = None
     proxy: Optional[str] = None
-    timeout: float = 60.0
+    timeout: float = 60.0  # seconds for one whole operation (a listing, a digest)
     retries: int = 4
     backoff: float = 0.5
     sleep: Callable[[float], None] = time.sleep
@@ -57,37 +72,44 @@ class RegistryClient:
         self.creds = creds
         self.t = transport or Transport()
         self.base = api_base(self.host, self.t.insecure)
+        self.origin = wire.origin(self.base)
         self.stats = Stats()
         self._tokens: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
+        self._deadline = 0.0
         verify: Any = True
         if not self.t.insecure:
-            ctx = ssl.create_default_context()
-            try:  # certSecretRef comes from a manifest: anything but PEM is a clear error
-                if self.t.ca_pem:
-                    ctx.load_verify_locations(cadata=self.t.ca_pem.decode())
-            except (ssl.SSLError, ValueError) as e:
-                raise OperationError(f"certSecretRef: ca.crt is not a PEM certificate ({e})") from None
-            if self.t.cert_pem and self.t.key_pem:
-                import os
-                import tempfile
-
-                with tempfile.TemporaryDirectory() as d:  # ssl needs files; removed right after loading
-                    cp, kp = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
-                    with open(cp, "wb") as f:
-                        f.write(self.t.cert_pem)
-                    with open(kp, "wb") as f:
-                        f.write(self.t.key_pem)
-                    try:
-                        ctx.load_cert_chain(cp, kp)
-                    except (ssl.SSLError, ValueError) as e:
-                        raise OperationError(f"certSecretRef: tls.crt/tls.key are not a PEM key pair ({e})") from None
-            verify = ctx
+            verify = self._tls_context()
         try:
             self._http = httpx.Client(verify=verify, timeout=self.t.timeout, proxy=self.t.proxy,
-                                      trust_env=self.t.proxy is None, follow_redirects=True)
-        except (httpx.InvalidURL, ValueError) as e:
-            raise OperationError(f"proxySecretRef: address {self.t.proxy!r} is not a proxy URL ({e})") from None
+                                      trust_env=self.t.proxy is None, follow_redirects=False)
+        except (ValueError, TypeError, httpx.InvalidURL) as e:
+            raise OperationError(f"{image}: proxySecretRef: the address is not a proxy URL ({type(e).__name__})") from None
+        wire.install(self._http)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context()
+        try:
+            if self.t.ca_pem:
+                ctx.load_verify_locations(cadata=self.t.ca_pem.decode("ascii"))
+        except (ssl.SSLError, ValueError) as e:
+            raise OperationError(f"{self.image}: certSecretRef ca.crt is not a PEM certificate "
+                                 f"({type(e).__name__})") from None
+        if self.t.cert_pem and self.t.key_pem:
+            import os
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as d:  # ssl needs files; removed right after loading
+                cp, kp = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
+                for p, data in ((cp, self.t.cert_pem), (kp, self.t.key_pem)):
+                    with open(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+                        f.write(data)
+                try:
+                    ctx.load_cert_chain(cp, kp)
+                except (ssl.SSLError, ValueError) as e:
+                    raise OperationError(f"{self.image}: certSecretRef tls.crt/tls.key are not a PEM "
+                                         f"certificate and key ({type(e).__name__})") from None
+        return ctx
 
     @property
     def source(self) -> str:
@@ -102,14 +124,54 @@ class RegistryClient:
     def __exit__(self, *a: Any) -> None:
         self.close()
 
+    # --- one deadline per operation
+    def _start(self) -> None:
+        self._deadline = time.monotonic() + self.t.timeout
+        wire.set_deadline(self._deadline)
+
+    def _left(self) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise OperationError(self._late())
+        return left
+
+    def _late(self) -> str:
+        return f"{self.image}: scan exceeded its timeout of {self.t.timeout:g}s (spec.timeout)"
+
+    def _wait(self, seconds: float, why: str) -> None:
+        if seconds >= self._left():
+            raise OperationError(f"{self.image}: {why}; waiting {seconds:g}s would pass the scan timeout "
+                                 f"of {self.t.timeout:g}s (spec.timeout)")
+        self.t.sleep(seconds)
+
+    def _request(self, method: str, url: str, headers: dict, limit: int, what: str) -> tuple[Any, bytes]:
+        """One HTTP exchange within the deadline: (response, body); OperationError on any failure."""
+        import httpx
+
+        try:
+            with self._http.stream(method, url, headers=headers, timeout=self._left()) as r:
+                body = wire.read_body(r, limit, f"{what} from {self.host}") if method != "HEAD" else b""
+        except ValueError as e:
+            raise OperationError(f"{self.image}: {e}") from None
+        except httpx.TimeoutException:
+            if time.monotonic() >= self._deadline:
+                raise OperationError(self._late()) from None
+            raise
+        self.stats.requests += 1
+        return r, body
+
     # --- requests with auth and retries
-    def _send(self, method: str, url: str, scope: str, headers: Optional[dict] = None) -> Any:
+    def _send(self, method: str, url: str, scope: str, headers: Optional[dict] = None,
+              limit: int = MAX_PAGE_BYTES, what: str = "answer") -> tuple[Any, bytes]:
         import httpx
 
         headers = dict(headers or {})
-        attempt = 0
+        attempt = redirects = 0
         authed = False
         while True:
+            if wire.origin(url) != self.origin:  # never reached by our own URLs: a guard
+                raise OperationError(f"{self.image}: refusing to send a request to {wire.origin(url)[1]}, "
+                                     f"which is not the registry {self.host}")
             tok = self._token(scope)
             h = dict(headers)
             if tok:
@@ -117,13 +179,18 @@ class RegistryClient:
             elif authed and self.creds:
                 h["Authorization"] = _basic(self.creds)
             try:
-                r = self._http.request(method, url, headers=h)
-                self.stats.requests += 1
+                r, body = self._request(method, url, h, limit, what)
             except httpx.TransportError as e:
                 if attempt >= self.t.retries:
-                    raise OperationError(f"{self.image}: cannot reach {self.host}: {type(e).__name__}: {e}") from None
-                self.t.sleep(self.t.backoff * (2 ** attempt))
+                    raise OperationError(f"{self.image}: cannot reach {self.host}: {type(e).__name__}") from None
+                self._wait(self.t.backoff * (2 ** attempt), f"cannot reach {self.host}")
                 attempt += 1
+                continue
+            except (httpx.HTTPError, httpx.InvalidURL) as e:
+                raise OperationError(f"{self.image}: request to {self.host} failed: {type(e).__name__}") from None
+            if r.status_code in (301, 302, 303, 307, 308):
+                url = self._redirect(r, url, redirects)
+                redirects += 1
                 continue
             if r.status_code == 401 and not authed:
                 authed = True
@@ -134,7 +201,10 @@ class RegistryClient:
             if r.status_code == 429 or r.status_code >= 500:
                 if attempt >= self.t.retries:
                     raise OperationError(f"{self.image}: registry answered {r.status_code} after {attempt + 1} attempts")
-                self.t.sleep(_retry_after(r) if r.status_code == 429 else self.t.backoff * (2 ** attempt))
+                if r.status_code == 429:
+                    self._wait(_retry_after(r), f"rate limited (429, Retry-After {r.headers.get('retry-after', '')!r})")
+                else:
+                    self._wait(self.t.backoff * (2 ** attempt), f"registry answered {r.status_code}")
                 attempt += 1
                 continue
             if r.status_code in (401, 403):
@@ -142,9 +212,25 @@ class RegistryClient:
                                      f"({r.status_code}) with credentials: {self.source}")
             if r.status_code == 404:
                 raise OperationError(f"{self.image}: not found on {self.host} (404)")
-            if r.status_code >= 400:
+            if r.status_code >= 300:
                 raise OperationError(f"{self.image}: registry answered {r.status_code}")
-            return r
+            return r, body
+
+    def _redirect(self, r: Any, url: str, n: int) -> str:
+        from urllib.parse import urljoin
+
+        loc = r.headers.get("location", "")
+        try:
+            target = urljoin(url, loc)
+            same = wire.origin(target) == self.origin
+        except ValueError:
+            raise OperationError(f"{self.image}: registry redirected to a malformed URL") from None
+        if not same:
+            raise OperationError(f"{self.image}: registry redirected to another host ({wire.origin(target)[1]}); "
+                                 "refused: tags and digests come only from the registry")
+        if n >= MAX_REDIRECTS:
+            raise OperationError(f"{self.image}: more than {MAX_REDIRECTS} redirects")
+        return target
 
     def _token(self, scope: str) -> Optional[str]:
         with self._lock:
@@ -154,78 +240,151 @@ class RegistryClient:
         return None
 
     def _challenge(self, r: Any, scope: str) -> bool:
+        """Exchange credentials for a bearer token at the challenge's realm, if it may have them."""
+        import httpx
+
         scheme, _, params = r.headers.get("www-authenticate", "").partition(" ")
         if scheme.lower() != "bearer":
             return False
         p = dict(_CHAL.findall(params))
         if "realm" not in p:
             return False
+        problem = wire.realm_problem(p["realm"], self.base)
+        if problem:
+            raise OperationError(f"{self.image}: the registry's token service {_printable(p['realm'])} {problem}; "
+                                 "refused (credentials go only to the registry's own domain)")
         q = {k: p[k] for k in ("service", "scope") if k in p}
         q.setdefault("scope", scope)
         h = {"Authorization": _basic(self.creds)} if self.creds else {}
         try:
-            tr = self._http.get(p["realm"], params=q, headers=h)
-        except Exception as e:
-            raise OperationError(f"{self.image}: token service {p['realm']} unreachable: {type(e).__name__}") from None
+            with self._http.stream("GET", p["realm"], params=q, headers=h, timeout=self._left()) as tr:
+                body = wire.read_body(tr, MAX_TOKEN_BYTES, "token answer") if tr.status_code == 200 else b""
+        except ValueError as e:
+            raise OperationError(f"{self.image}: token service: {e}") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as e:
+            if time.monotonic() >= self._deadline:
+                raise OperationError(self._late()) from None
+            raise OperationError(f"{self.image}: token service {_printable(p['realm'])} unreachable: "
+                                 f"{type(e).__name__}") from None
         self.stats.requests += 1
         self.stats.token_requests += 1
         if tr.status_code != 200:
             raise OperationError(f"{self.image}: token service refused ({tr.status_code}) with credentials: {self.source}")
-        try:
-            body = tr.json()
-        except ValueError:
-            raise OperationError(f"{self.image}: token service sent no JSON") from None
-        tok = body.get("token") or body.get("access_token")
-        if not tok:
-            raise OperationError(f"{self.image}: token service sent no token")
-        ttl = float(body.get("expires_in") or 60)
+        tok, ttl = _parse_token(body, self.image)
         with self._lock:
             self._tokens[scope] = (tok, time.time() + max(ttl - 10, 1))
         return True
 
     # --- API
     def list_tags(self, page_size: int = PAGE_SIZE) -> list[str]:
-        """Every tag, following `Link: <...>; rel="next"` to the end (bounded)."""
-        import httpx
+        """Every tag, following `Link: <...>; rel="next"` on the registry's own origin, all within
+        one deadline; a listing that fails part-way raises (never a partial list)."""
+        self._start()
+        try:
+            return self._list(page_size)
+        finally:
+            wire.set_deadline(None)
 
+    def _list(self, page_size: int) -> list[str]:
         scope = f"repository:{self.path}:pull"
         url: Optional[str] = f"{self.base}/v2/{self.path}/tags/list?n={page_size}"
         tags: list[str] = []
         seen_urls: set[str] = set()
         while url:
             if url in seen_urls:
-                raise OperationError(f"{self.image}: registry pagination loops at {url}")
+                raise OperationError(f"{self.image}: registry pagination loops")
             seen_urls.add(url)
             self.stats.pages += 1
             if self.stats.pages > MAX_PAGES:
                 raise OperationError(f"{self.image}: more than {MAX_PAGES} pages of tags")
-            r = self._send("GET", url, scope, {"Accept": "application/json"})
-            try:
-                body = r.json()
-            except ValueError:
-                raise OperationError(f"{self.image}: tag list page is not JSON (truncated answer?)") from None
-            page = body.get("tags") if isinstance(body, dict) else None
-            if page is not None and not isinstance(page, list):
-                raise OperationError(f"{self.image}: malformed tag list")
-            tags.extend(str(t) for t in page or [])
+            r, body = self._send("GET", url, scope, {"Accept": "application/json"}, MAX_PAGE_BYTES, "tag list page")
+            tags.extend(_page_tags(body, self.image))
             if len(tags) > MAX_TAGS:
                 raise OperationError(f"{self.image}: more than {MAX_TAGS} tags")
-            nxt = r.links.get("next", {}).get("url")
-            url = str(httpx.URL(self.base).join(nxt)) if nxt else None
+            url = self._next(r, url)
         return tags
 
-    def digest(self, tag: str) -> str:
-        """The manifest digest of image:tag (HEAD, falling back to GET)."""
-        scope = f"repository:{self.path}:pull"
-        url = f"{self.base}/v2/{self.path}/manifests/{tag}"
-        r = self._send("HEAD", url, scope, {"Accept": MANIFEST_ACCEPT})
-        d = r.headers.get("docker-content-digest")
-        if not d:
-            import hashlib
+    def _next(self, r: Any, url: str) -> Optional[str]:
+        link = ", ".join(r.headers.get_list("link"))
+        if not link:
+            return None
+        try:
+            nxt = wire.next_page(link, url)
+        except ValueError as e:
+            raise OperationError(f"{self.image}: registry sent a bad Link header: {e}") from None
+        if nxt is not None and wire.origin(nxt) != self.origin:
+            s, h, port = wire.origin(nxt)
+            raise OperationError(f"{self.image}: registry pagination leads to {s}://{_printable(h)}:{port}, not "
+                                 f"the registry {self.host}; refused (tags come only from the registry)")
+        return nxt
 
-            r = self._send("GET", url, scope, {"Accept": MANIFEST_ACCEPT})
-            d = r.headers.get("docker-content-digest") or "sha256:" + hashlib.sha256(r.content).hexdigest()
-        return d
+    def digest(self, tag: str) -> str:
+        """The manifest digest of image:tag (HEAD, falling back to GET), within one deadline."""
+        self._start()
+        try:
+            scope = f"repository:{self.path}:pull"
+            url = f"{self.base}/v2/{self.path}/manifests/{quote(tag, safe='')}"
+            r, _ = self._send("HEAD", url, scope, {"Accept": MANIFEST_ACCEPT})
+            d = r.headers.get("docker-content-digest")
+            if not d:
+                import hashlib
+
+                r, body = self._send("GET", url, scope, {"Accept": MANIFEST_ACCEPT}, MAX_MANIFEST_BYTES, "manifest")
+                d = r.headers.get("docker-content-digest") or "sha256:" + hashlib.sha256(body).hexdigest()
+            if not _DIGEST.match(d):
+                raise OperationError(f"{self.image}: registry sent a malformed digest for {_printable(tag)}")
+            return d
+        finally:
+            wire.set_deadline(None)
+
+
+def _page_tags(body: bytes, image: str) -> list[str]:
+    """The `tags` of one page, validated: a list of strings of at most MAX_TAG_LEN characters."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise OperationError(f"{image}: tag list page is not UTF-8") from None
+    except (ValueError, RecursionError):
+        raise OperationError(f"{image}: tag list page is not JSON (truncated answer?)") from None
+    page = doc.get("tags") if isinstance(doc, dict) else None
+    if page is None:
+        return []
+    if not isinstance(page, list):
+        raise OperationError(f"{image}: malformed tag list")
+    for t in page:
+        if not isinstance(t, str):
+            raise OperationError(f"{image}: malformed tag list: a tag is a JSON {type(t).__name__}, not a string")
+        if len(t) > MAX_TAG_LEN or not t:
+            raise OperationError(f"{image}: registry listed a tag of {len(t):,} characters "
+                                 f"(tags have 1 to {MAX_TAG_LEN})")
+    return page
+
+
+def _parse_token(body: bytes, image: str) -> tuple[str, float]:
+    """(token, seconds valid) from a token service answer, checked like go-containerregistry's Token."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise OperationError(f"{image}: token service sent no JSON") from None
+    if not isinstance(doc, dict):
+        raise OperationError(f"{image}: token service sent a JSON {type(doc).__name__}, not an object")
+    tok = doc.get("token") or doc.get("access_token")
+    if not isinstance(tok, str) or not tok:
+        raise OperationError(f"{image}: token service sent no token")
+    if not _TOKEN.match(tok):
+        raise OperationError(f"{image}: token service sent a token that cannot go in a header")
+    ttl = doc.get("expires_in")
+    if ttl is None or ttl == 0:
+        return tok, 60.0
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0:
+        raise OperationError(f"{image}: token service sent a malformed expires_in")
+    return tok, float(min(ttl, 86400))
+
+
+def _printable(s: str) -> str:
+    """s for an error message: at most 200 characters, non-printables escaped."""
+    s = s if len(s) <= 200 else s[:200] + "..."
+    return s if s.isprintable() else s.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 def _basic(c: Optional[Credentials]) -> str:
@@ -238,11 +397,12 @@ def _basic(c: Optional[Credentials]) -> str:
 def _retry_after(r: Any) -> float:
     v = r.headers.get("retry-after", "")
     try:
-        return min(max(float(v), 0.0), 300.0)
+        f = float(v)
+        return min(max(f, 0.0), 300.0) if f == f else 1.0
     except ValueError:
         from email.utils import parsedate_to_datetime
 
         try:
             return min(max(parsedate_to_datetime(v).timestamp() - time.time(), 0.0), 300.0)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return 1.0
