@@ -12,25 +12,37 @@ if TYPE_CHECKING:
 _C = {"selected": "\033[32m", "excluded": "\033[90m", "filtered": "\033[90m", "unparsable": "\033[33m",
       "out-of-range": "\033[33m", "lower": "", "candidate": ""}
 SHOW = 12
+MAX_PAD = 48  # tags longer than this are not padded (the column would be mostly blanks)
+
+
+def safe(s: object) -> str:
+    """Text from tags, registries and manifests as it may reach a terminal: characters that are not
+    printable (newlines, escape sequences, lone surrogates) shown as Python escapes, so a value can
+    neither break a line nor drive the terminal."""
+    t = str(s)
+    if t.isprintable():
+        return t
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for c in t)
 
 
 def render_text(results: list[PolicyResult], show_all: bool = False, color: bool = False) -> str:
     out: list[str] = []
     for r in results:
         s = r.selection
-        head = f"ImagePolicy {r.policy.ref}"
+        head = f"ImagePolicy {safe(r.policy.ref)}"
         if r.repository is not None:
-            head += f" (ImageRepository {r.repository.ref}, {r.image})"
+            head += f" (ImageRepository {safe(r.repository.ref)}, {safe(r.image)})"
         out.append(head)
         if r.ok:
-            win = f"{r.image}:{s.tag}" + (f"@{r.digest}" if r.digest else "")
+            win = safe(f"{r.image}:{s.tag}" + (f"@{r.digest}" if r.digest else ""))
             out.append(f"  latest: {(chr(27) + '[1;32m') if color else ''}{win}{(chr(27) + '[0m') if color else ''}"
                        f"  ({s.kind})")
         else:
             assert s.error is not None
-            out.append(f"  FAILED ({s.error.reason}): {s.error.message}")
+            out.append(f"  FAILED ({s.error.reason}): {safe(s.error.message)}")
         for w in s.warnings:
-            out.append(f"  warning: {w}")
+            out.append(f"  warning: {safe(w)}")
         if not s.tags:
             out.append("")
             continue
@@ -43,15 +55,16 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
             keep += rest[:room]
             hidden = len(tags) - len(keep)
             tags = sorted(keep, key=lambda t: t.tag, reverse=True)
-        width = max(len(t.tag) for t in tags)
-        ew = max([len(t.extracted or "") for t in tags] + [0])
+        names = [safe(t.tag) for t in tags]
+        width = min(max(len(n) for n in names), MAX_PAD)
+        ew = min(max([len(t.extracted or "") for t in tags] + [0]), MAX_PAD)
         out.append(f"  {'TAG'.ljust(width)}  " + (f"{'EXTRACTED'.ljust(max(ew, 9))}  " if ew else "") + "VERDICT       WHY")
-        for t in tags:
+        for t, name in zip(tags, names):
             verdict = t.verdict.ljust(12)
             if color and _C.get(t.verdict):
                 verdict = f"{_C[t.verdict]}{verdict}\033[0m"
-            ext = f"{(t.extracted or '').ljust(max(ew, 9))}  " if ew else ""
-            out.append(f"  {t.tag.ljust(width)}  {ext}{verdict}  {t.detail}")
+            ext = f"{safe(t.extracted or '').ljust(max(ew, 9))}  " if ew else ""
+            out.append(f"  {name.ljust(width)}  {ext}{verdict}  {safe(t.detail)}")
         if hidden:
             counts: dict[str, int] = {}
             shown = {t.tag for t in tags}

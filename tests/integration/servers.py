@@ -117,12 +117,12 @@ class Registry:
     """docker-registry serve CONFIG on a free port."""
 
     def __init__(self, d: Path, auth: str = "", tls: bool = False, users: Optional[dict] = None,
-                 token_realm: str = "", signer: Optional[Path] = None, mtls: bool = False) -> None:
+                 token_realm: str = "", signer: Optional[Path] = None, mtls: bool = False, port: int = 0) -> None:
         exe = shutil.which("docker-registry")
         from tests.conftest import need
 
         need("docker-registry", exe is not None, "apt-get install docker-registry")
-        self.port = free_port()
+        self.port = port or free_port()
         self.d = d
         cfg = ["version: 0.1", "log: {level: error, accesslog: {disabled: true}}", "storage:",
                f"  filesystem: {{rootdirectory: {d / 'data'}}}", "  delete: {enabled: true}", "http:",
