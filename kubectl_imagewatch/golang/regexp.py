@@ -66,6 +66,112 @@ def _precheck(pattern: str) -> None:
             raise PatternError(f"error parsing regexp: invalid named capture: `{m.group(0)}`")
 
 
+MAX_HEIGHT = 1000  # Go regexp/syntax maxHeight: a deeper parse tree is ErrNestingDepth
+_REPEAT = re.compile(r"\{(\d+)(,(\d*))?\}")
+
+
+def _height(pattern: str) -> int:
+    """The height of the parse tree Go's regexp/syntax builds for a pattern RE2 accepted: a capture
+    or repetition adds a level, a concatenation or alternation of several parts adds one, a
+    non-capturing group none; consecutive literal characters are one node (as Go's parser merges
+    them). Exact for nested groups and repetitions; alternations of single characters, which Go
+    merges into a class, may count one level more."""
+    frames: list[list] = [[[], []]]  # per open group: [branches' heights, current concat items]
+    captures: list[bool] = []
+
+    def concat(items: list) -> int:
+        return 1 if not items else items[0][0] if len(items) == 1 else 1 + max(h for h, _ in items)
+
+    def add(h: int, lit: bool = False) -> None:  # items: (height, length of a literal run or 0)
+        items = frames[-1][1]
+        if lit and items and items[-1][1]:
+            items[-1] = (1, items[-1][1] + 1)  # joins the literal run before it
+        else:
+            items.append((h, 1 if lit else 0))
+
+    def repeat() -> None:
+        items = frames[-1][1]
+        if items:
+            h, run = items[-1]
+            if run > 1:  # `ab*`: the run keeps `a`, the star takes `b`
+                items[-1] = (1, run - 1)
+                items.append((2, 0))
+            else:
+                items[-1] = (h + 1, 0)
+
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if pattern.startswith("\\Q", i):
+                end = pattern.find("\\E", i + 2)
+                i = n if end < 0 else end + 2
+                add(1, True)
+                continue
+            if i + 1 < n and pattern[i + 1] in "pP" and i + 2 < n and pattern[i + 2] == "{":
+                end = pattern.find("}", i)
+                i = n if end < 0 else end + 1
+                add(1)
+                continue
+            i += 2
+            add(1, pattern[i - 1:i] not in ("d", "D", "s", "S", "w", "W", "b", "B", "p", "P", "A", "z"))
+        elif c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                if pattern[j] == "\\":
+                    j += 1
+                elif pattern.startswith("[:", j):
+                    end = pattern.find(":]", j + 2)
+                    j = end + 1 if end >= 0 else j
+                j += 1
+            i = j + 1
+            add(1)
+        elif c == "(":
+            if pattern.startswith("(?", i) and not pattern.startswith("(?P<", i) and not pattern.startswith("(?<", i):
+                j = i + 2
+                while j < n and pattern[j] not in ":)":
+                    j += 1
+                i = j + 1
+                if j < n and pattern[j] == ":":
+                    frames.append([[], []])
+                    captures.append(False)
+                continue
+            if pattern.startswith("(?", i):
+                i = pattern.find(">", i) + 1 or n
+            else:
+                i += 1
+            frames.append([[], []])
+            captures.append(True)
+        elif c == ")" and len(frames) > 1:
+            branches, items = frames.pop()
+            hs = branches + [concat(items)]
+            h = hs[0] if len(hs) == 1 else 1 + max(hs)
+            frames[-1][1].append((h + 1 if captures.pop() else h, False))
+            i += 1
+        elif c == "|":
+            frames[-1][0].append(concat(frames[-1][1]))
+            frames[-1][1] = []
+            i += 1
+        elif c in "*+?":
+            repeat()
+            i += 2 if pattern.startswith("?", i + 1) else 1
+        elif c == "{" and _REPEAT.match(pattern, i):
+            m = _REPEAT.match(pattern, i)
+            assert m is not None
+            repeat()
+            i = m.end() + (1 if pattern.startswith("?", m.end()) else 0)
+        else:
+            add(1, c not in ".^$")
+            i += 1
+    branches, items = frames[0]
+    hs = branches + [concat(items)]
+    return hs[0] if len(hs) == 1 else 1 + max(hs)
+
+
 class GoRegexp:
     """A compiled pattern; matching is on str (tags are ASCII, matched as UTF-8 bytes)."""
 
@@ -84,6 +190,8 @@ class GoRegexp:
             raise PatternError(_go_message(pattern, msg)) from None
         except Exception as e:  # re2 raises TypeError/ValueError on some inputs
             raise PatternError(f"error parsing regexp: {e}") from None
+        if len(pattern) >= MAX_HEIGHT and _height(pattern) > MAX_HEIGHT:  # RE2 allows deeper than Go
+            raise PatternError(f"error parsing regexp: expression nests too deeply: `{pattern}`")
         self._match = self._re._regexp.Match  # the C++ call itself: the wrapper costs 5x per tag
         self._unanchored = re2._Anchor.UNANCHORED
         index = self._re.groupindex

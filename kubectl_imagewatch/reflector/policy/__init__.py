@@ -241,14 +241,14 @@ def _semver(c: constraints.Constraints, order: list[str], cand: dict[str, str],
 
 def _alphabetical(order_arg: str, order: list[str], cand: dict[str, str],
                   verdicts: dict[str, TagVerdict]) -> tuple[Optional[str], list[str]]:
-    values = sorted(order)
-    best = values[-1] if order_arg == "ASC" else values[0]
+    best = max(order) if order_arg == "ASC" else min(order)
+    # one detail string shared by every loser: memory stays O(input) however long the winner is
+    detail = (f"sorts before {cand[best]} (byte order, asc picks the greatest)" if order_arg == "ASC" else
+              f"sorts after {cand[best]} (byte order, desc picks the least)")
     for val in order:
         if val != best:
             verdicts[cand[val]].verdict = LOWER
-            verdicts[cand[val]].detail = (f"sorts before {cand[best]} (byte order, asc picks the greatest)"
-                                          if order_arg == "ASC" else
-                                          f"sorts after {cand[best]} (byte order, desc picks the least)")
+            verdicts[cand[val]].detail = detail
     return best, []
 
 
@@ -265,10 +265,10 @@ def _numerical(order_arg: str, order: list[str], cand: dict[str, str], verdicts:
     best = numerical.latest(order, order_arg)
     bv = numerical.parse_float(best)
     tied = [v for v in order if numerical.parse_float(v) == bv] if random_order else []
+    equal = f"equal value to {cand[best]}"  # shared strings: O(input) memory (see _alphabetical)
+    other = f"{'lower' if order_arg == 'ASC' else 'higher'} than {cand[best]}"
     for v in order:
         if v != best:
-            fv = numerical.parse_float(v)
             verdicts[cand[v]].verdict = LOWER
-            verdicts[cand[v]].detail = (f"equal value to {cand[best]}" if fv == bv else
-                                        f"{'lower' if order_arg == 'ASC' else 'higher'} than {cand[best]}")
+            verdicts[cand[v]].detail = equal if numerical.parse_float(v) == bv else other
     return best, tied
