@@ -71,34 +71,49 @@ _REPEAT = re.compile(r"\{(\d+)(,(\d*))?\}")
 
 
 def _height(pattern: str) -> int:
-    """The height of the parse tree Go's regexp/syntax builds for a pattern RE2 accepted: a capture
-    or repetition adds a level, a concatenation or alternation of several parts adds one, a
-    non-capturing group none; consecutive literal characters are one node (as Go's parser merges
-    them). Exact for nested groups and repetitions; alternations of single characters, which Go
-    merges into a class, may count one level more."""
-    frames: list[list] = [[[], []]]  # per open group: [branches' heights, current concat items]
+    """The height of the parse tree Go's regexp/syntax builds for a pattern RE2 accepted.
+
+    Mirrors the parser's shapes: a capture or repetition adds a level; a concatenation or
+    alternation of several parts adds one, and one nested in another of its kind is flattened into
+    it (Go's collapse); a non-capturing group adds nothing; consecutive literal characters are one
+    node, and an alternation of single characters one class. Prefix factoring of alternations is not
+    modelled. Nodes are (height, kind, height of the highest child, literal run length).
+    """
+    frames: list[list] = [[[], []]]  # per open group: [branch nodes, current concat items]
     captures: list[bool] = []
 
-    def concat(items: list) -> int:
-        return 1 if not items else items[0][0] if len(items) == 1 else 1 + max(h for h, _ in items)
+    def concat(items: list) -> tuple:
+        if len(items) <= 1:
+            return items[0] if items else (1, "op", 0, 0)  # () is an empty match
+        inner = max(it[2] if it[1] == "concat" else it[0] for it in items)
+        return (1 + inner, "concat", inner, 0)
 
-    def add(h: int, lit: bool = False) -> None:  # items: (height, length of a literal run or 0)
+    def alternate(nodes: list) -> tuple:
+        if len(nodes) == 1:
+            return nodes[0]
+        if all(k == "char" or (k == "lit" and run == 1) for _, k, _, run in nodes):
+            return (1, "char", 0, 0)  # a|b|[cd] is one class
+        inner = max(it[2] if it[1] == "alt" else it[0] for it in nodes)
+        return (1 + inner, "alt", inner, 0)
+
+    def push(node: tuple) -> None:
         items = frames[-1][1]
-        if lit and items and items[-1][1]:
-            items[-1] = (1, items[-1][1] + 1)  # joins the literal run before it
+        if node[1] == "lit" and items and items[-1][1] == "lit":
+            items[-1] = (1, "lit", 0, items[-1][3] + node[3])  # literal runs join
         else:
-            items.append((h, 1 if lit else 0))
+            items.append(node)
 
     def repeat() -> None:
         items = frames[-1][1]
         if items:
-            h, run = items[-1]
-            if run > 1:  # `ab*`: the run keeps `a`, the star takes `b`
-                items[-1] = (1, run - 1)
-                items.append((2, 0))
+            h, kind, _, run = items[-1]
+            if kind == "lit" and run > 1:  # `ab*`: the run keeps `a`, the star takes `b`
+                items[-1] = (1, "lit", 0, run - 1)
+                items.append((2, "op", 0, 0))
             else:
-                items[-1] = (h + 1, 0)
+                items[-1] = (h + 1, "op", 0, 0)
 
+    lit, char = (1, "lit", 0, 1), (1, "char", 0, 0)
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
@@ -106,15 +121,17 @@ def _height(pattern: str) -> int:
             if pattern.startswith("\\Q", i):
                 end = pattern.find("\\E", i + 2)
                 i = n if end < 0 else end + 2
-                add(1, True)
+                push(lit)
                 continue
             if i + 1 < n and pattern[i + 1] in "pP" and i + 2 < n and pattern[i + 2] == "{":
                 end = pattern.find("}", i)
                 i = n if end < 0 else end + 1
-                add(1)
+                push(char)
                 continue
             i += 2
-            add(1, pattern[i - 1:i] not in ("d", "D", "s", "S", "w", "W", "b", "B", "p", "P", "A", "z"))
+            e = pattern[i - 1:i]
+            push((1, "op", 0, 0) if e in ("b", "B", "A", "z") else char if e in ("d", "D", "s", "S", "w", "W", "p", "P")
+                 else lit)
         elif c == "[":
             j = i + 1
             if j < n and pattern[j] == "^":
@@ -129,7 +146,7 @@ def _height(pattern: str) -> int:
                     j = end + 1 if end >= 0 else j
                 j += 1
             i = j + 1
-            add(1)
+            push(char)
         elif c == "(":
             if pattern.startswith("(?", i) and not pattern.startswith("(?P<", i) and not pattern.startswith("(?<", i):
                 j = i + 2
@@ -140,17 +157,13 @@ def _height(pattern: str) -> int:
                     frames.append([[], []])
                     captures.append(False)
                 continue
-            if pattern.startswith("(?", i):
-                i = pattern.find(">", i) + 1 or n
-            else:
-                i += 1
+            i = (pattern.find(">", i) + 1 or n) if pattern.startswith("(?", i) else i + 1
             frames.append([[], []])
             captures.append(True)
         elif c == ")" and len(frames) > 1:
             branches, items = frames.pop()
-            hs = branches + [concat(items)]
-            h = hs[0] if len(hs) == 1 else 1 + max(hs)
-            frames[-1][1].append((h + 1 if captures.pop() else h, False))
+            node = alternate(branches + [concat(items)])
+            push((node[0] + 1, "op", 0, 0) if captures.pop() else node)
             i += 1
         elif c == "|":
             frames[-1][0].append(concat(frames[-1][1]))
@@ -165,11 +178,10 @@ def _height(pattern: str) -> int:
             repeat()
             i = m.end() + (1 if pattern.startswith("?", m.end()) else 0)
         else:
-            add(1, c not in ".^$")
+            push((1, "op", 0, 0) if c in "^$" else char if c == "." else lit)
             i += 1
     branches, items = frames[0]
-    hs = branches + [concat(items)]
-    return hs[0] if len(hs) == 1 else 1 + max(hs)
+    return int(alternate(branches + [concat(items)])[0])
 
 
 class GoRegexp:

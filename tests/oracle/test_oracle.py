@@ -153,3 +153,22 @@ def test_find_all_replace_split(oracle, pattern: str, s: str, n: int, repl: str)
     assert [m.text() for m in rx.finditer(s, n)] == (want["all"] or []), (pattern, s, n)
     assert rx.replace_all(s, repl) == want["replaced"], (pattern, s, repl)
     assert rx.split(s, n) == (want["split"] or []), (pattern, s, n)
+
+
+NEST = st.sampled_from(["(", "(?:", "(?P<g>", "a(", "(?i)(", "x(?:"])
+CLOSE = st.sampled_from([")", ")*", ")+", ")b", "){2}", ")?"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(990, 1010), st.lists(NEST, min_size=1, max_size=4), st.lists(CLOSE, min_size=1, max_size=4),
+       st.sampled_from(["", "x", "x*", "ab", "[a-z]+", "a|b", "ab|cd", "^v$"]))
+def test_regexp_nesting_limit_matches_go(oracle, depth: int, opens: list, closes: list, core: str) -> None:  # type: ignore[no-untyped-def]
+    """Go refuses a parse tree higher than 1000 (ErrNestingDepth); RE2 would accept it. (Alternations
+    nested near the limit are left out: Go's prefix factoring may add a level there.)"""
+    pattern = "".join(opens[i % len(opens)] for i in range(depth)) + core + \
+        "".join(closes[i % len(closes)] for i in reversed(range(depth)))
+    want = oracle(op="regexp", pattern=pattern, tag="x", template="")
+    err = goregex.check(pattern)
+    assert (err is None) == want["ok"], (depth, opens, closes, core, err and err[:60], want.get("err", "")[:60])
+    if err is not None and "nests too deeply" in want.get("err", ""):
+        assert err == want["err"]
