@@ -166,12 +166,12 @@ class Repo:
 
 
 @pytest.mark.parametrize("secret,ref,error", [
-    ({"data": "not-a-mapping"}, "secretRef", "malformed"),
+    ({"data": "not-a-mapping"}, "secretRef", "data is not a mapping"),
     ({"stringData": {".dockerconfigjson": "[1]"}}, "secretRef", "not a JSON object"),
     ({"stringData": {".dockerconfigjson": '{"auths": [1]}'}}, "secretRef", "must be JSON objects"),
-    ({"data": {".dockerconfigjson": 5}}, "secretRef", "not base64"),
+    ({"data": {".dockerconfigjson": 5}}, "secretRef", "is not base64"),
     ({"stringData": {"ca.crt": "not a pem"}}, "certSecretRef", "not a PEM certificate"),
-    ({"stringData": {"address": "::::"}}, "proxySecretRef", "bad proxy address"),
+    ({"stringData": {"address": "::::"}}, "proxySecretRef", "is not a proxy URL"),
     ({"data": {"address": "/w=="}}, "proxySecretRef", "not UTF-8"),
 ])
 def test_malformed_secrets(secret: dict, ref: str, error: str) -> None:
