@@ -11,6 +11,8 @@ import dataclasses
 import os
 from typing import Any, Iterable, Optional
 
+from kubectl_imagewatch.flux import imageref
+
 
 @dataclasses.dataclass(frozen=True)
 class LatestRef:
@@ -23,7 +25,7 @@ class LatestRef:
     @property
     def full(self) -> str:
         """What the plain `<ns>:<name>` setter writes: name:tag, or name:tag@digest."""
-        return f"{self.image}:{self.tag}" + (f"@{self.digest}" if self.digest else "")
+        return imageref.reference(self.image, self.tag, self.digest)
 
     def as_dict(self) -> dict:
         return {"image": self.image, "tag": self.tag, "digest": self.digest}

@@ -78,6 +78,11 @@ def repository_problem(image: str) -> Optional[str]:
     return None
 
 
+def reference(name: str, tag: str, digest: Optional[str] = None) -> str:
+    """The full reference a policy's latestRef stands for: name:tag, or name:tag@digest."""
+    return f"{name}:{tag}" + (f"@{digest}" if digest else "")
+
+
 def is_reference(value: str) -> bool:
     """A full `name:tag[@sha256:...]` as the setters write it (what Flux's ParseReference accepts)."""
     return bool(_REFERENCE.match(value))

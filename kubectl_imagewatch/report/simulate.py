@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from kubectl_imagewatch.flux import imageref
 from kubectl_imagewatch.reflector.simulate import PolicyResult
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
             head += f" (ImageRepository {safe(r.repository.ref)}, {safe(r.image)})"
         out.append(head)
         if r.ok:
-            win = safe(f"{r.image}:{s.tag}" + (f"@{r.digest}" if r.digest else ""))
+            win = safe(imageref.reference(r.image, s.tag or "", r.digest))
             out.append(f"  latest: {(chr(27) + '[1;32m') if color else ''}{win}{(chr(27) + '[0m') if color else ''}"
                        f"  ({s.kind})")
         else:
