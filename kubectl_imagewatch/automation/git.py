@@ -230,6 +230,7 @@ def commit_all(g: Git, message: str, name: str, email: str,
         raise OperationError("commit signing needs gpg (or ssh-keygen) installed") from None
     finally:
         if tmp:
+            signing.stop_agent(tmp)
             remove_tree(tmp)
     return g.out("rev-parse", "HEAD")
 

@@ -64,3 +64,15 @@ def _ssh_setup(d: str, key: SigningKey) -> list[str]:
     path = os.path.join(d, "signing_key")
     write_private(path, key.key if key.key.endswith(b"\n") else key.key + b"\n")
     return ["-c", "gpg.format=ssh", "-c", f"user.signingKey={path}"]
+
+
+def stop_agent(tmp: str) -> None:
+    """End the gpg-agent the import started for the private GNUPGHOME: it would hold the key (and a
+    cached passphrase) in memory after the directory is gone."""
+    home = os.path.join(tmp, "gnupg")
+    if os.path.isdir(home):
+        try:
+            subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"], capture_output=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass  # no gpgconf: the agent exits by itself once its socket is gone
+

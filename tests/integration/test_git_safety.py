@@ -88,9 +88,11 @@ def test_validate_reports_bad_refspec_and_branch(tmp_path: Path) -> None:
     assert any("--mirror" in msg for _, msg in got) and any("'-main'" in msg for _, msg in got)
 
 
-def test_hostile_url_is_not_an_option(tmp_path: Path) -> None:
+@pytest.mark.parametrize("url", ["'--upload-pack=touch {pwned}'", "'ext::sh -c touch% {pwned}'",
+                                 "'-oProxyCommand=touch {pwned}'", "'ssh://-oProxyCommand=touch% {pwned}/x'"])
+def test_hostile_url_runs_nothing(tmp_path: Path, url: str) -> None:
     pwned = tmp_path / "pwned"
-    m = manifests(tmp_path, url=f"'--upload-pack=touch {pwned}'")
+    m = manifests(tmp_path, url=url.format(pwned=pwned))
     r = run_cli("run", str(m), "--tags-file", TAGS, "-o", "json")
     assert r.code == 1, r.out + r.err
     assert r.json()["automations"][0]["outcome"] == "failed"

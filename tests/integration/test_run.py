@@ -388,6 +388,11 @@ def test_checkout_tag_and_semver_need_push_branch(remote: Path, tmp_path: Path) 
     assert git("--git-dir", str(remote), "rev-parse", "from-semver~1") == git("--git-dir", str(remote), "rev-parse", "v1.2.0^{commit}")
 
 
+def agents() -> list[str]:
+    p = subprocess.run(["pgrep", "-af", "gpg-agent"], capture_output=True, text=True)
+    return p.stdout.splitlines()
+
+
 @pytest.mark.parametrize("passphrase", ["", "s3cret"], ids=["plain-key", "passphrase"])
 def test_signed_commit_gpg(remote: Path, tmp_path: Path, passphrase: str) -> None:
     gpg = shutil.which("gpg")
@@ -414,7 +419,9 @@ def test_signed_commit_gpg(remote: Path, tmp_path: Path, passphrase: str) -> Non
     assert r.code == 0, r.out + r.err
     raw = git("--git-dir", str(remote), "cat-file", "commit", "main")
     assert "-----BEGIN PGP SIGNATURE-----" in raw
+    assert not [p for p in agents() if "imagewatch-sign-" in p], "the signing agent outlived the commit"
     v = subprocess.run(["git", "--git-dir", str(remote), "verify-commit", "main"], env=env, capture_output=True, text=True)
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True)
     assert v.returncode == 0, v.stderr
     assert passphrase == "" or passphrase not in r.out + r.err
 

@@ -95,3 +95,24 @@ def test_clean_keeps_the_whole_message_bounded() -> None:
     long = clean(b"x" * 100_000)
     assert len(long) < 2100 and long.endswith("more characters)")
     assert clean(b"") == "(no output)"
+
+
+@pytest.mark.parametrize("version,ok", [("git version 2.39.5\n", True), ("git version 2.24.0\n", True),
+                                        ("git version 2.20.1\n", False), ("git version 1.8.3.1\n", False)])
+def test_git_older_than_2_24_is_refused(monkeypatch: pytest.MonkeyPatch, version: str, ok: bool) -> None:
+    """--end-of-options (git 2.24) is what keeps manifest values from being options."""
+    import subprocess
+
+    from kubectl_imagewatch.automation import git
+    from kubectl_imagewatch.errors import OperationError
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, version.encode(), b""))
+    git._check_version.cache_clear()
+    try:
+        if ok:
+            git._check_version()
+        else:
+            with pytest.raises(OperationError, match="git 2.24 or newer is needed"):
+                git._check_version()
+    finally:
+        git._check_version.cache_clear()
