@@ -200,6 +200,16 @@ def test_fifo_under_update_path_does_not_hang(repo: Path, deadline: None) -> Non
     assert up.apply() == ["apps/a.yaml"]
 
 
+def test_fifo_does_not_hang_the_simulate_preview(repo: Path, deadline: None) -> None:
+    os.mkfifo(repo / "apps/fifo.yaml")
+    tags = repo.parent / "tags.json"
+    tags.write_text(json.dumps({"flux-system/app": ["2.0.0"]}))
+    res = api.simulate([str(repo.parent / "f.yaml")], api.SimulateOptions(tags_file=str(tags), repo_root=str(repo)))
+    assert res.update is not None and res.repo_root == str(repo)
+    assert any("fifo.yaml skipped: not a regular file" in w for w in res.update.warnings), res.update.warnings
+    assert [c.repo_file for a in res.update.automations for c in a.changes] == ["apps/a.yaml"]
+
+
 def test_git_directory_is_not_updated(repo: Path) -> None:
     """#29: update rewrote *.yaml under .git/ (validate never mentions those markers)."""
     (repo / ".git").mkdir()
