@@ -232,6 +232,8 @@ def test_all_lists_unchanged(tmp_path: Path) -> None:
     assert [(a["name"], a["change"]) for a in doc["automations"]] == [("apps", "unchanged")]
     text = invoke("diff", "main", "--tags-file", "tags.yaml", cwd=str(repo))
     assert text.code == 0 and "no policy winner moved and no automation commit differs" in text.out
+    md = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", "markdown", cwd=str(repo))
+    assert md.code == 0 and "No policy winner moved" in md.out and "|" not in md.out and "<details>" not in md.out
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "text"])
