@@ -240,7 +240,7 @@ def _stream(top: str, tree: Tree, blobs: list[_Entry], deadline: float) -> None:
         return
     try:
         proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=top, env=_env(), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=1 << 20)
     except OSError as err:
         raise OperationError(f"git cat-file: {err}") from None
     assert proc.stdin is not None and proc.stdout is not None
