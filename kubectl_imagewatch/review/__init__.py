@@ -90,5 +90,10 @@ def diff(base: str, paths: Sequence[str], opts: DiffOptions = DiffOptions()) -> 
             for f in res.input_problems:
                 path = f.path[len(prefix):] if prefix and f.path.startswith(prefix) else f.path
                 warnings.append(f"{label}: {path}:{f.line}:{f.column} {f.check} {f.message} (skipped)")
+        automations = compare.compare_automations(before, after)
+        for a in automations:  # the private directory means nothing to a reader: name the revision
+            if a.error["before"]:
+                a.error["before"] = a.error["before"].replace(tree.root, f"<{base}>")
+                a.reason = a.reason.replace(tree.root, f"<{base}>")
         return DiffResult(base, tree.commit, compare.compare_policies(before.policies, after.policies),
-                          compare.compare_automations(before, after), warnings)
+                          automations, warnings)

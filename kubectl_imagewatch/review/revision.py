@@ -133,7 +133,7 @@ def _parse(rec: bytes) -> Optional[_Entry]:
 def _list(top: str, commit: str, deadline: float) -> list[_Entry]:
     """Every entry of the revision, read as a stream and refused past MAX_ENTRIES (memory stays bounded)."""
     try:
-        proc = subprocess.Popen(["git", "ls-tree", "-r", "-z", "-l", "--full-tree", commit], cwd=top, env=_env(),
+        proc = subprocess.Popen(["git", "ls-tree", "-r", "-t", "-z", "-l", "--full-tree", commit], cwd=top, env=_env(),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as err:
         raise OperationError(f"git ls-tree: {err}") from None
@@ -234,7 +234,7 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
     return b"".join(chunks)
 
 
-def _stream(top: str, tree: Tree, blobs: list[_Entry], deadline: float) -> None:
+def _stream(top: str, tree: Tree, blobs: list[_Entry], deadline: float, made: set[str]) -> None:
     """Blob contents through one `git cat-file --batch`: a thread feeds the ids while this one reads."""
     if not blobs:
         return
@@ -256,7 +256,6 @@ def _stream(top: str, tree: Tree, blobs: list[_Entry], deadline: float) -> None:
     writer.start()
     timer = threading.Timer(max(deadline - time.monotonic(), 0.0), proc.kill)  # a hung git cannot hang us
     timer.start()
-    made: set[str] = set()
     try:
         for e in blobs:
             head = stdout.readline(200).split()
@@ -303,11 +302,14 @@ def materialise(top: str, rev: str) -> Iterator[Tree]:
         entries = _list(top, commit, deadline)
         blobs: list[_Entry] = []
         links: dict[str, str] = {}
+        dirs: list[str] = []
         for e in entries:
             if not _safe(e.path):
                 tree.skipped.append(f"{e.path!r}: unsafe path name")
             elif e.mode == "120000":
                 links[e.path] = ""
+            elif e.kind in ("tree", "commit"):
+                dirs.append(e.path)  # every directory exists, even one whose files are all screened out
             elif e.kind != "blob" or not _wanted(e.path):
                 continue
             elif e.size > MAX_FILE_BYTES:
@@ -319,7 +321,15 @@ def materialise(top: str, rev: str) -> Iterator[Tree]:
         total = sum(e.size for e in blobs)
         if total > MAX_BYTES:
             raise InputError(f"revision {rev!r} holds {total >> 20} MiB of YAML, over the limit of {MAX_BYTES >> 20} MiB")
-        _stream(top, tree, blobs, deadline)
+        if len(dirs) > MAX_FILES:
+            raise InputError(f"revision {rev!r} holds {len(dirs)} directories, over the limit of {MAX_FILES}")
+        made: set[str] = set()
+        for d in dirs:  # parents come before children in git's order
+            try:
+                _mkdirs(root, d, made)
+            except OSError as err:
+                tree.skipped.append(f"{d}: cannot create ({err})")
+        _stream(top, tree, blobs, deadline, made)
         _links(top, tree, entries, links, {e.path for e in blobs})
         yield tree
     finally:

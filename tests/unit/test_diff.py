@@ -438,7 +438,7 @@ def test_crafted_tree_names_stay_inside(tmp_path: Path) -> None:
     with revision.materialise(str(repo), commit) as tree:
         base = Path(tree.root)
         assert sorted(p.name for p in base.rglob("*")) == ["ok.yaml"]
-        assert len([s for s in tree.skipped if "unsafe path name" in s]) == 3
+        assert len([s for s in tree.skipped if "unsafe path name" in s]) == 5  # .., .GIT (trees), their files, the .. blob
         assert not (base.parent / "evil.yaml").exists()
 
 
@@ -449,3 +449,29 @@ def test_tree_listing_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(revision, "MAX_ENTRIES", 2)
     r = invoke("diff", "main", "--tags-file", "tags.yaml", cwd=str(repo))
     assert r.code == 2 and "lists over 2 entries" in r.err
+
+
+def test_update_path_with_only_plain_files_at_base(tmp_path: Path) -> None:
+    """Files nothing reads are not written on the base side, but their directory still exists there:
+    an update.path holding only those is not 'missing' at BASE."""
+    repo = make_repo(tmp_path)
+    write("staging/plain.yaml", DEPLOYMENT.format(name="plain", marker=""))(repo)
+    edit("flux-system/automation.yaml", "path: ./apps", "path: ./staging")(repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "staging")
+    edit("staging/plain.yaml", "podinfo:6.5.0", "podinfo:6.5.0" + MARKER)(repo)
+    r = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", "json", cwd=str(repo))
+    a = r.json()["automations"][0]
+    assert r.code == 1 and a["error"] == {"before": None, "after": None}, a
+    assert (a["before"], len(a["after"])) == ([], 1)
+
+
+def test_base_side_errors_name_the_revision(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    edit("flux-system/automation.yaml", "path: ./apps", "path: ./nowhere")(repo)
+    git(repo, "commit", "-qam", "broken")
+    edit("flux-system/automation.yaml", "path: ./nowhere", "path: ./apps")(repo)
+    r = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", "json", cwd=str(repo))
+    a = r.json()["automations"][0]
+    assert r.code == 1 and a["error"]["after"] is None and "<main>" in a["error"]["before"], a["error"]
+    assert "imagewatch-base-" not in r.out
