@@ -226,3 +226,9 @@ def test_missing_update_path_fails_the_automation(tmp_path: Path) -> None:
     assert "no changes" not in r.out
     r = invoke("simulate", str(repo), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
     assert r.code == 0 and "FAILED: update.path './nowhere' does not exist" in r.out  # the policies did select
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_table_row_is_a_command_with_help(name: str) -> None:
+    r = invoke(name, "--help")
+    assert r.code == 0 and r.out.startswith(f"Usage: kubectl-imagewatch {name} "), r.out + r.err
