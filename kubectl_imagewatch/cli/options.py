@@ -41,7 +41,7 @@ cache_dir_option: Decorator = click.option(
 
 
 class FluxRelease(click.ParamType):
-    """A Flux release such as 2.6 or v2.7 (or current); parsed by the commit-message data's own parser."""
+    """A Flux release such as 2.6 or v2.7 (or current), parsed by the release table (flux/releases.py)."""
 
     name = "X.Y"
 
