@@ -6,15 +6,50 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
-from kubectl_imagewatch.manifests import inventory
 from kubectl_imagewatch.automation import plan as updater
 from kubectl_imagewatch.automation.result import LatestRef
+from kubectl_imagewatch.manifests import inventory
 from tests.conftest import CASES, flux_objects
 
 CASE_DIRS = sorted(p for p in (CASES / "update").iterdir() if (p / "input").is_dir())
+
+
+def automation(update: Optional[dict] = None, ns: str = "flux-system", selector: Optional[dict] = None) -> dict:
+    """An ImageUpdateAutomation `<ns>/a` with the Setters strategy and the given spec.update fields."""
+    spec: dict = {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "repo"},
+                  "git": {"commit": {"author": {"email": "bot@example.com"}}},
+                  "update": {"strategy": "Setters", **(update or {})}}
+    if selector:
+        spec["policySelector"] = selector
+    return {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
+            "metadata": {"name": "a", "namespace": ns}, "spec": spec}
+
+
+def meta(case: Path) -> dict:
+    return json.loads((case / "case.json").read_text()) if (case / "case.json").exists() else {}
+
+
+def plan_case(case: Path, tmp_path: Path, update: Optional[dict] = None) -> tuple[Path, updater.UpdatePlan]:
+    """Copy the case's input/ to tmp_path/repo and plan its policies with the case's automation."""
+    import yaml
+
+    repo = tmp_path / "repo"
+    shutil.copytree(case / "input", repo, symlinks=True)
+    policies = json.loads((case / "policies.json").read_text())
+    upd = dict(update if update is not None else {"path": "./"})
+    if update is None and (case / "automation.json").exists():
+        upd.update(json.loads((case / "automation.json").read_text()))
+    sel = None
+    if (case / "automation.yaml").exists():
+        sel = (yaml.safe_load((case / "automation.yaml").read_text()).get("spec") or {}).get("policySelector")
+    auto = automation(upd, meta(case).get("automationNamespace", "flux-system"), sel)
+    (tmp_path / "flux.yaml").write_text(flux_objects(policies, auto))
+    refs = {k: LatestRef(v["image"], v["tag"], v.get("digest")) for k, v in policies.items()}
+    return repo, updater.plan(inventory.build([str(tmp_path / "flux.yaml")]), refs, str(repo))
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -27,31 +62,14 @@ def tree(root: Path) -> dict[str, bytes]:
     return out
 
 
+def changes(rows: list[dict]) -> list[tuple]:
+    return sorted((c["oldValue"], c["newValue"], c["setter"], c["repoFile"]) for c in rows)
+
+
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
 def test_update_case(case: Path, tmp_path: Path) -> None:
-    import yaml
-
-    meta = json.loads((case / "case.json").read_text()) if (case / "case.json").exists() else {}
-    ns = meta.get("automationNamespace", "flux-system")
-    repo = tmp_path / "repo"
-    shutil.copytree(case / "input", repo, symlinks=True)
-    policies = json.loads((case / "policies.json").read_text())
-    upd = {"path": "./", "strategy": "Setters"}
-    if (case / "automation.json").exists():
-        upd.update(json.loads((case / "automation.json").read_text()))
-    sel = None
-    if (case / "automation.yaml").exists():
-        sel = (yaml.safe_load((case / "automation.yaml").read_text()).get("spec") or {}).get("policySelector")
-    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
-            "metadata": {"name": "conformance", "namespace": ns},
-            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "repo"},
-                     "git": {"commit": {"author": {"email": "bot@example.com"}}}, "update": upd,
-                     **({"policySelector": sel} if sel else {})}}
-    (tmp_path / "flux.yaml").write_text(flux_objects(policies, auto))
-    inv = inventory.build([str(tmp_path / "flux.yaml")])
-    refs = {k: LatestRef(v["image"], v["tag"], v.get("digest")) for k, v in policies.items()}
-    plan = updater.plan(inv, refs, str(repo))
-    if meta.get("fluxError"):
+    repo, plan = plan_case(case, tmp_path)
+    if meta(case).get("fluxError"):
         assert not plan.ok
         assert plan.apply() == []
         assert tree(repo) == tree(case / "input")
@@ -61,11 +79,8 @@ def test_update_case(case: Path, tmp_path: Path) -> None:
     target = next(case / d for d in ("expected-imagewatch", "expected-minimal", "expected") if (case / d).is_dir())
     assert tree(repo) == tree(target)
     if target.name != "expected-imagewatch" and (case / "expected-changes.json").exists():
-        want = sorted((c["oldValue"], c["newValue"], c["setter"], c["repoFile"])
-                      for c in json.loads((case / "expected-changes.json").read_text()))
-        got = sorted((c["oldValue"], c["newValue"], c["setter"], c["repoFile"]) for c in plan.changes_json())
-        assert got == want
-    for skipped in meta.get("skippedFiles") or []:
+        assert changes(plan.changes_json()) == changes(json.loads((case / "expected-changes.json").read_text()))
+    for skipped in meta(case).get("skippedFiles") or []:
         assert any(skipped in w for w in plan.warnings), plan.warnings
 
 
@@ -73,18 +88,7 @@ def test_update_case(case: Path, tmp_path: Path) -> None:
                                          ("kind-list-unwrapped", "Flux would write each item to a new file"),
                                          ("null-value-marker", "Flux would write '!!null")])
 def test_flux_quirks_are_reported(case: str, needle: str, tmp_path: Path) -> None:
-    d = CASES / "update" / case
-    repo = tmp_path / "repo"
-    shutil.copytree(d / "input", repo)
-    policies = json.loads((d / "policies.json").read_text())
-    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
-            "metadata": {"name": "a", "namespace": "flux-system"},
-            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
-                     "git": {"commit": {"author": {"email": "b@e"}}}, "update": {"strategy": "Setters"}}}
-    (tmp_path / "f.yaml").write_text(flux_objects(policies, auto))
-    inv = inventory.build([str(tmp_path / "f.yaml")])
-    refs = {k: LatestRef(v["image"], v["tag"], v.get("digest")) for k, v in policies.items()}
-    plan = updater.plan(inv, refs, str(repo))
+    _, plan = plan_case(CASES / "update" / case, tmp_path, update={})
     assert any(needle in w for w in plan.warnings), plan.warnings
 
 
@@ -101,13 +105,10 @@ def test_symlinks_real(tmp_path: Path) -> None:
     os.symlink(str(outside), repo / "apps/evil.yaml")
     os.symlink("../nowhere.yaml", repo / "apps/dangling.yaml")
     os.symlink("../base", repo / "apps/dirlink")
-    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
-            "metadata": {"name": "a", "namespace": "flux-system"},
-            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
-                     "git": {"commit": {"author": {"email": "b@e"}}}, "update": {"strategy": "Setters", "path": "./apps"}}}
-    (tmp_path / "f.yaml").write_text(flux_objects({"flux-system:app": {"image": "ghcr.io/acme/app", "tag": "1.2.0"}}, auto))
-    plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]), {"flux-system:app": LatestRef("ghcr.io/acme/app",
-                                                                                                    "1.2.0")}, str(repo))
+    (tmp_path / "f.yaml").write_text(flux_objects({"flux-system:app": {"image": "ghcr.io/acme/app", "tag": "1.2.0"}},
+                                                  automation({"path": "./apps"})))
+    plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]),
+                        {"flux-system:app": LatestRef("ghcr.io/acme/app", "1.2.0")}, str(repo))
     assert plan.ok
     plan.apply()
     assert "1.2.0" in (repo / "base/app.yaml").read_text()  # through the link inside the repository
@@ -117,25 +118,11 @@ def test_symlinks_real(tmp_path: Path) -> None:
     assert any("outside update.path" in w for w in plan.warnings)
 
 
-REFORMAT_CASES = [p for p in CASE_DIRS if (p / "case.json").exists()
-                  and isinstance(json.loads((p / "case.json").read_text()).get("fluxReformats"), bool)]
+REFORMAT_CASES = [p for p in CASE_DIRS if isinstance(meta(p).get("fluxReformats"), bool)]
 
 
 @pytest.mark.parametrize("case", REFORMAT_CASES, ids=[p.name for p in REFORMAT_CASES])
 def test_says_when_flux_would_reformat(case: Path, tmp_path: Path) -> None:
     """Flux re-serialises files it updates; the plan notes it exactly where Flux's bytes differ."""
-    meta = json.loads((case / "case.json").read_text())
-    repo = tmp_path / "repo"
-    shutil.copytree(case / "input", repo)
-    policies = json.loads((case / "policies.json").read_text())
-    upd = {"path": "./", "strategy": "Setters"}
-    if (case / "automation.json").exists():
-        upd.update(json.loads((case / "automation.json").read_text()))
-    auto = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
-            "metadata": {"name": "a", "namespace": meta.get("automationNamespace", "flux-system")},
-            "spec": {"interval": "1h", "sourceRef": {"kind": "GitRepository", "name": "r"},
-                     "git": {"commit": {"author": {"email": "b@e"}}}, "update": upd}}
-    (tmp_path / "f.yaml").write_text(flux_objects(policies, auto))
-    refs = {k: LatestRef(v["image"], v["tag"], v.get("digest")) for k, v in policies.items()}
-    plan = updater.plan(inventory.build([str(tmp_path / "f.yaml")]), refs, str(repo))
-    assert bool(plan.notes) == meta["fluxReformats"], plan.notes
+    _, plan = plan_case(case, tmp_path)
+    assert bool(plan.notes) == meta(case)["fluxReformats"], plan.notes
