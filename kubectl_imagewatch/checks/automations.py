@@ -25,14 +25,15 @@ def _removed_field(obj: FluxObject, field: str) -> tuple[str, str]:
     """(check id, wording) for a removed template field, from the controllers that served the apiVersion:
     none of them had it -> IW306 (the object stalls); all or some -> IW312 (breaks on upgrade)."""
     support = releases.field_support(obj.api_version, field, obj.kind)
+    flux = releases.flux_removing(field)
     if support == "none":
-        return "IW306", "stalls the object on Flux 2.7+ (RemovedTemplateField)"
+        return "IW306", f"stalls the object on Flux {flux}+ (RemovedTemplateField)"
     if support == "all":
         return "IW312", (f"every controller serving {obj.api_version} provides; it stalls the object once "
-                         "migrated to v1 (Flux 2.7+, RemovedTemplateField)")
+                         f"migrated to v1 (Flux {flux}+, RemovedTemplateField)")
     first, until = (".".join(map(str, v or ())) for v in releases.TEMPLATE_FIELDS[field])
     return "IW312", (f"not every controller release serving {obj.api_version} provides (image-automation-controller "
-                     f"v{first} added it; v{until}, in Flux 2.7, stalls the object with RemovedTemplateField)")
+                     f"v{first} added it; v{until}, in Flux {flux}, stalls the object with RemovedTemplateField)")
 
 
 def path_problem(path: str) -> str | None:

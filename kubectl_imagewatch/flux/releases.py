@@ -161,6 +161,13 @@ def template_fields(release: Optional[str]) -> frozenset[str]:
                      if first <= ctrl and (until is None or ctrl < until))
 
 
+def flux_removing(field: str) -> Optional[str]:
+    """The first Flux release whose controller no longer hands out this template field ('2.7')."""
+    until = TEMPLATE_FIELDS[field][1]
+    found = [f for f, ctrl in sorted(FLUX_AUTOMATION.items()) if until is not None and ctrl >= until]
+    return ".".join(map(str, found[0])) if found else None
+
+
 def newest_flux_serving(api_version: str, kind: str) -> Optional[str]:
     """The last Flux release that served this apiVersion; None when current Flux serves it (or unknown)."""
     s = lookup(api_version, kind)

@@ -85,3 +85,9 @@ def test_parse_release(bad: str) -> None:
         return
     with pytest.raises(ValueError):
         releases.parse_release(bad)
+
+
+def test_flux_removing() -> None:
+    assert releases.flux_removing("Updated") == "2.7"
+    assert releases.flux_removing("Changed.ImageResult") == "2.7"
+    assert releases.flux_removing("Values") is None
