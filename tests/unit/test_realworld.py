@@ -22,8 +22,9 @@ VALIDATE = {
     "fp2-tenant-namespace": [("IW410", "components/podinfo.yaml", 7, I)],
     # FP2: a Flux Kustomization's targetNamespace puts the objects under its path into that namespace
     "fp2-target-namespace": [("IW403", "apps/deploy.yaml", 11, E)],
-    # FP3: chart templates are skipped; a template elsewhere without markers is an info
-    "fp3-helm-chart": [("IW007", "testdata/policy.tmpl.yaml", 1, I)],
+    # FP3: chart templates are skipped; a template elsewhere without markers is an info; markers in a
+    # chart's values.yaml are still checked (Flux updates them)
+    "fp3-helm-chart": [("IW403", "chart/values.yaml", 5, E), ("IW007", "testdata/policy.tmpl.yaml", 1, I)],
     # FP4: prose mentioning $imagepolicy is not a marker; attempts (quotes, case) are
     "fp4-prose-comments": [("IW401", "apps/deploy.yaml", 12, W), ("IW401", "apps/deploy.yaml", 14, W),
                            ("IW303", "automation.yaml", 8, I)],
