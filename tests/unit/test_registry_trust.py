@@ -178,3 +178,29 @@ def test_malformed_secrets(secret: dict, ref: str, error: str) -> None:
     spec = {"image": "registry.example.com/team/app", ref: {"name": "s"}}
     with pytest.raises(OperationError, match=error):
         scan.client_for(Repo(spec), lambda ns, name: secret).close()
+
+
+def test_registry_host_that_is_not_a_host_is_an_error() -> None:
+    for image in ("a.b:99999/app", "[::1/app", "a.b:x/app"):
+        with pytest.raises(OperationError, match="not a host"):
+            client.RegistryClient(image)
+
+
+def test_secrets_never_run_credential_helpers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A credential helper is a program: a Secret in the scanned manifests cannot name one."""
+    from kubectl_imagewatch.reflector.registry import auth
+
+    ran = tmp_path / "ran"
+    helper = tmp_path / "bin" / "docker-credential-evil"
+    helper.parent.mkdir()
+    helper.write_text(f"#!/bin/sh\ntouch {ran}\necho '{{\"Username\": \"u\", \"Secret\": \"p\"}}'\n")
+    helper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{helper.parent}:{os.environ['PATH']}")
+    for cfg in ({"credHelpers": {"ghcr.io": "evil"}}, {"credsStore": "evil"}):
+        sec = {"stringData": {".dockerconfigjson": json.dumps(cfg)}}
+        assert auth.from_secret(sec, "ghcr.io", "flux-system/regcred") is None
+    assert not ran.exists()
+    assert auth.from_config({"credHelpers": {"ghcr.io": "evil"}}, "ghcr.io", "cfg") is not None  # the user's own
+    assert ran.exists()
+    with pytest.raises(OperationError, match="not a plain name"):
+        auth.from_config({"credHelpers": {"ghcr.io": "x/../../evil"}}, "ghcr.io", "cfg")

@@ -35,10 +35,14 @@ def _host_key(key: str) -> str:
     return DOCKER_HUB if k in ("docker.io", "registry-1.docker.io", "index.docker.io") else k
 
 
-def from_config(cfg: dict, host: str, source: str) -> Optional[Credentials]:
-    """Credentials for host from a docker config.json document."""
+def from_config(cfg: dict, host: str, source: str, helpers_allowed: bool = True) -> Optional[Credentials]:
+    """Credentials for host from a docker config.json document. Credential helpers are programs:
+    they run only from the user's own docker config, never from a Secret in the scanned manifests
+    (Flux's controllers run none either)."""
     if not isinstance(cfg, dict):
         raise OperationError(f"{source}: the docker config is not a JSON object")
+    if not helpers_allowed:
+        cfg = {k: v for k, v in cfg.items() if k not in ("credHelpers", "credsStore")}
     helpers = cfg.get("credHelpers") or {}
     auths = cfg.get("auths") or {}
     if not isinstance(helpers, dict) or not isinstance(auths, dict):
@@ -66,6 +70,8 @@ def from_config(cfg: dict, host: str, source: str) -> Optional[Credentials]:
 
 
 def _helper(name: str, server: str, source: str, missing_ok: bool = False) -> Optional[Credentials]:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):  # a name looked up on PATH, never a path
+        raise OperationError(f"{source}: credential helper name {name[:64]!r} is not a plain name")
     exe = f"docker-credential-{name}"
     try:
         p = subprocess.run([exe, "get"], input=server.encode(), capture_output=True, timeout=30)
@@ -75,6 +81,8 @@ def _helper(name: str, server: str, source: str, missing_ok: bool = False) -> Op
         raise OperationError(f"{source} names credential helper {exe}, which is not installed") from None
     except subprocess.TimeoutExpired:
         raise OperationError(f"credential helper {exe} timed out") from None
+    except OSError as e:
+        raise OperationError(f"credential helper {exe} cannot run: {e.strerror}") from None
     if p.returncode != 0:
         if missing_ok:
             return None
@@ -116,7 +124,7 @@ def from_secret(secret: dict, host: str, name: str) -> Optional[Credentials]:
     if "auths" not in cfg:
         cfg = {"auths": cfg}  # legacy .dockercfg
     try:
-        return from_config(cfg, host, f"Secret {name}")
+        return from_config(cfg, host, f"Secret {name}", helpers_allowed=False)
     except (AttributeError, TypeError, ValueError):  # e.g. "auths": [1], "auth": 5
         raise OperationError(f"Secret {name}: .dockerconfigjson is malformed (see the docker config.json format)") \
             from None
@@ -157,7 +165,12 @@ def from_provider(provider: str, host: str) -> Credentials:
 def resolve(host: str, provider: Optional[str] = None, secret: Optional[dict] = None,
             secret_name: Optional[str] = None) -> Optional[Credentials]:
     if provider and provider != "generic":
-        return from_provider(provider, host)
+        try:
+            return from_provider(provider, host)
+        except OperationError:
+            raise
+        except Exception as e:  # cloud SDKs raise their own exception classes (network, auth, config)
+            raise OperationError(f"provider {provider}: no credentials for {host}: {type(e).__name__}") from None
     if secret is not None:
         return from_secret(secret, host, secret_name or "secretRef")
     return from_docker_config(host)

@@ -72,7 +72,10 @@ class RegistryClient:
         self.creds = creds
         self.t = transport or Transport()
         self.base = api_base(self.host, self.t.insecure)
-        self.origin = wire.origin(self.base)
+        try:
+            self.origin = wire.origin(self.base)
+        except ValueError:
+            raise OperationError(f"{_printable(image)}: the registry host is not a host[:port]") from None
         self.stats = Stats()
         self._tokens: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
