@@ -27,6 +27,8 @@ REALMS = [  # (realm, registry base, refused because ... or None)
     ("http://169.254.169.254/latest", "http://169.254.169.254:5000", "link-local"),
     ("https://0.0.0.0:9999/token", "https://0.0.0.0:5000", "private, loopback"),
     ("https://127.0.0.1/token", "https://registry.example.com", "loopback"),
+    ("https://[::ffff:127.0.0.1]:9/token", "https://[::ffff:127.0.0.1]:5000", "loopback"),
+    ("https://[fe80::1]/token", "https://[fe80::1]:5000", "link-local"),
     ("file:///etc/passwd", "https://registry.example.com", "scheme 'file'"),
     ("ftp://registry.example.com/t", "https://registry.example.com", "scheme 'ftp'"),
     ("https://user:pw@auth.example.com/t", "https://registry.example.com", "user information"),

@@ -161,6 +161,7 @@ def realm_problem(realm: str, registry: str) -> Optional[str]:
         return "carries user information"
     try:
         ip: Any = ipaddress.ip_address(host.strip("[]"))
+        ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:127.0.0.1 is 127.0.0.1
     except ValueError:
         ip = None
     if ip is not None and any(getattr(ip, a) for a in _PRIVATE) and (host, port) != (rhost, rport):
