@@ -70,6 +70,12 @@ class _Invalid(Exception):
         self.reason = reason
 
 
+def _short(tag: str) -> str:
+    """A tag as a verdict's detail names it: long ones abbreviated, so that details (one per tag)
+    stay O(input) in memory and output however long the winner is; the winner is shown in full."""
+    return tag if len(tag) <= 80 else f"{tag[:60]}... ({len(tag):,} characters)"
+
+
 def _tag_of(v: TagVerdict) -> str:
     return v.tag
 
@@ -201,7 +207,7 @@ def _filter(filt: dict, kept: list[str], verdicts: dict[str, TagVerdict]) -> dic
         if value in out:
             loser = out[value]
             verdicts[loser] = TagVerdict(loser, value, LOWER,
-                                         f"extracts the same value '{value}' as {t}; Flux keeps the smaller tag")
+                                         f"extracts the same value '{_short(value)}' as {_short(t)}; Flux keeps the smaller tag")
             del out[value]
         out[value] = t
     # keep descending order of original tags for deterministic output
@@ -229,8 +235,8 @@ def _semver(c: constraints.Constraints, order: list[str], cand: dict[str, str],
     assert best_v is not None
     bk = best_v.key
     tied = [val for val, v in admitted if v.key == bk] if random_order else []
-    lower = f"lower than {cand[best]}"
-    equal = f"equal version to {cand[best]}" + ("; Flux picks at random" if random_order
+    lower = f"lower than {_short(cand[best])}"
+    equal = f"equal version to {_short(cand[best])}" + ("; Flux picks at random" if random_order
                                                  else "; Flux keeps the first in descending order")
     for val, v in admitted:
         if val != best:
@@ -243,8 +249,8 @@ def _alphabetical(order_arg: str, order: list[str], cand: dict[str, str],
                   verdicts: dict[str, TagVerdict]) -> tuple[Optional[str], list[str]]:
     best = max(order) if order_arg == "ASC" else min(order)
     # one detail string shared by every loser: memory stays O(input) however long the winner is
-    detail = (f"sorts before {cand[best]} (byte order, asc picks the greatest)" if order_arg == "ASC" else
-              f"sorts after {cand[best]} (byte order, desc picks the least)")
+    detail = (f"sorts before {_short(cand[best])} (byte order, asc picks the greatest)" if order_arg == "ASC" else
+              f"sorts after {_short(cand[best])} (byte order, desc picks the least)")
     for val in order:
         if val != best:
             verdicts[cand[val]].verdict = LOWER
@@ -265,8 +271,8 @@ def _numerical(order_arg: str, order: list[str], cand: dict[str, str], verdicts:
     best = numerical.latest(order, order_arg)
     bv = numerical.parse_float(best)
     tied = [v for v in order if numerical.parse_float(v) == bv] if random_order else []
-    equal = f"equal value to {cand[best]}"  # shared strings: O(input) memory (see _alphabetical)
-    other = f"{'lower' if order_arg == 'ASC' else 'higher'} than {cand[best]}"
+    equal = f"equal value to {_short(cand[best])}"  # shared strings: O(input) memory (see _alphabetical)
+    other = f"{'lower' if order_arg == 'ASC' else 'higher'} than {_short(cand[best])}"
     for v in order:
         if v != best:
             verdicts[cand[v]].verdict = LOWER
