@@ -27,6 +27,11 @@ def safe(s: object) -> str:
                    for c in t)
 
 
+def _clip(s: str) -> str:
+    """A long extracted value, abbreviated (a line per tag must not repeat 100 KB values)."""
+    return s if len(s) <= 80 else f"{s[:60]}... ({len(s):,} characters)"
+
+
 def render_text(results: list[PolicyResult], show_all: bool = False, color: bool = False) -> str:
     out: list[str] = []
     for r in results:
@@ -64,7 +69,7 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
             verdict = t.verdict.ljust(12)
             if color and _C.get(t.verdict):
                 verdict = f"{_C[t.verdict]}{verdict}\033[0m"
-            ext = f"{safe(t.extracted or '').ljust(max(ew, 9))}  " if ew else ""
+            ext = f"{_clip(safe(t.extracted or '')).ljust(max(ew, 9))}  " if ew else ""
             out.append(f"  {name.ljust(width)}  {ext}{verdict}  {safe(t.detail)}")
         if hidden:
             counts: dict[str, int] = {}

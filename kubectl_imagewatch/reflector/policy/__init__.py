@@ -191,6 +191,7 @@ def _filter(filt: dict, kept: list[str], verdicts: dict[str, TagVerdict]) -> dic
     single = tmpl[0] if tmpl is not None and len(tmpl) == 1 and isinstance(tmpl[0], int) else None
     match, unanchored = rx._match, rx._unanchored
     nomatch = f"does not match pattern {pattern}"
+    seen: dict[str, str] = {}
     for t in kept:  # descending: a later (smaller) tag with the same value overwrites
         b = t.encode("utf-8", "surrogatepass")
         spans = match(unanchored, b, 0, len(b))
@@ -204,6 +205,7 @@ def _filter(filt: dict, kept: list[str], verdicts: dict[str, TagVerdict]) -> dic
             value = b[st:en].decode() if st >= 0 else ""
         else:
             value = rx.expand(tmpl, t, goregex.Spans(b, spans))
+        value = seen.setdefault(value, value)  # equal values share one string: memory O(distinct values)
         if value in out:
             loser = out[value]
             verdicts[loser] = TagVerdict(loser, value, LOWER,
