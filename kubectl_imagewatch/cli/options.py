@@ -87,7 +87,7 @@ all_namespaces_option: Decorator = click.option("-A", "--all-namespaces", is_fla
 def kube_options(kubeconfig_help: str = "Kubeconfig file (default: $KUBECONFIG, ~/.kube/config).") -> Decorator:
     def deco(f: Callable) -> Callable:
         f = click.option("--context", "kube_context", help="Kubeconfig context.")(f)
-        return click.option("--kubeconfig", type=click.Path(), help=kubeconfig_help)(f)
+        return click.option("--kubeconfig", type=click.Path(exists=True, dir_okay=False), help=kubeconfig_help)(f)
     return deco
 
 

@@ -51,6 +51,7 @@ def repo_with(tmp_path: Path, files: dict[str, str]) -> Path:
     (["run", "examples/", "--context", "kind"], "--context is used only with --from-cluster"),
     (["run", "examples/", "--kubeconfig", "/dev/null"], "--kubeconfig is used only with --from-cluster"),
     (["run", "--from-cluster", "examples/"], "give PATHs or --from-cluster, not both"),
+    (["run", "--from-cluster", "--kubeconfig", "/nonexistent"], "'/nonexistent' does not exist"),
 ])
 def test_cluster_flags_without_a_cluster_are_usage_errors(args: list, msg: str) -> None:
     r = invoke(*args)
