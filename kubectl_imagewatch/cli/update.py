@@ -44,7 +44,8 @@ def command(paths: tuple, repo_root: str | None, tags_file: str | None, dry_run:
         for e in res.policy_errors:
             echo(f"warning: {e}\n")
         c = use_color(color)
-        echo(rep.render_text(res.plan, diff=dry_run, color=c, written=None if dry_run else res.written), color=c)
+        echo(rep.render_text(res.plan, diff=dry_run, color=c, written=None if dry_run else res.written,
+                             commits=res.commits), color=c)
     if not res.plan.automations:
         click.echo(f"warning: no ImageUpdateAutomation in {', '.join(paths) or res.repo_root}: nothing to update",
                    err=True)

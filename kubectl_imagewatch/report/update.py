@@ -6,7 +6,8 @@ import json
 from kubectl_imagewatch.automation.plan import UpdatePlan
 
 
-def render_text(up: UpdatePlan, diff: bool = False, color: bool = False, written: list | None = None) -> str:
+def render_text(up: UpdatePlan, diff: bool = False, color: bool = False, written: list | None = None,
+                commits: list | None = None) -> str:
     out = []
     for w in up.warnings:
         out.append(f"warning: {w}")
@@ -36,6 +37,7 @@ def render_text(up: UpdatePlan, diff: bool = False, color: bool = False, written
             out.append(d.rstrip("\n"))
     if written is not None:
         out.append(f"wrote {len(written)} file(s)" + (": " + ", ".join(written) if written else ""))
+    out.extend(f"committed {sha[:7]}" for sha in commits or [])
     return "\n".join(out) + "\n"
 
 

@@ -156,6 +156,8 @@ def test_update_commit(tmp_path: Path) -> None:
     log = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%an <%ae>%n%B"], capture_output=True,
                          text=True).stdout
     assert log.startswith("fluxcdbot <fluxcdbot@example.com>\nUpdate images")
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    assert r.out.endswith(f"committed {head[:7]}\n")
     assert subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True).stdout == ""
 
 
