@@ -41,10 +41,6 @@ def known(api_version: str, kind: str) -> bool:
     return f"{api_version}/{kind}" in index()
 
 
-def served_versions(kind: str) -> list[str]:
-    return sorted({k.split("/")[1] for k in index() if k.endswith("/" + kind)})
-
-
 @functools.lru_cache(maxsize=16)
 def _validator(api_version: str, kind: str) -> Any:
     import jsonschema
