@@ -91,3 +91,11 @@ def test_flux_removing() -> None:
     assert releases.flux_removing("Updated") == "2.7"
     assert releases.flux_removing("Changed.ImageResult") == "2.7"
     assert releases.flux_removing("Values") is None
+
+
+def test_every_schema_is_a_version_the_table_knows() -> None:
+    from kubectl_imagewatch.checks import schema
+
+    for key in schema.index():
+        group, version, kind = key.split("/")
+        assert releases.lookup(f"{group}/{version}", kind) is not None, key
