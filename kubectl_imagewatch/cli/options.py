@@ -67,7 +67,8 @@ def output_option(*formats: str, default: Optional[str] = "text", help: Optional
 
 color_option: Decorator = click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-    help="Colour output (NO_COLOR is honoured).")
+    help="Colour output (NO_COLOR and TERM=dumb are honoured).")
+
 
 def default_namespace_option(short: bool = True) -> Decorator:
     """Namespace for manifests that set none; `-n/--namespace` too where no cluster is read (as with
@@ -77,7 +78,8 @@ def default_namespace_option(short: bool = True) -> Decorator:
                         help="Namespace of objects whose manifests set none.")
 
 
-def namespace_option(default: Any = None, show_default: Any = None, help: str = "Namespace (default: the context's).") -> Decorator:
+def namespace_option(default: Any = None, show_default: Any = None,
+                     help: str = "Namespace (default: the context's).") -> Decorator:
     return click.option("-n", "--namespace", default=default, show_default=show_default, help=help)
 
 
@@ -92,9 +94,10 @@ def kube_options(kubeconfig_help: str = "Kubeconfig file (default: $KUBECONFIG, 
 
 
 def use_color(flag: str) -> bool:
+    """--color: always, never, or auto (a terminal that is not dumb, and no NO_COLOR)."""
     if flag == "always":
         return True
-    if flag == "never" or os.environ.get("NO_COLOR"):
+    if flag == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout.isatty()
 

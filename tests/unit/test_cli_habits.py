@@ -233,3 +233,20 @@ def test_missing_update_path_fails_the_automation(tmp_path: Path) -> None:
 def test_every_table_row_is_a_command_with_help(name: str) -> None:
     r = invoke(name, "--help")
     assert r.code == 0 and r.out.startswith(f"Usage: kubectl-imagewatch {name} "), r.out + r.err
+
+
+@pytest.mark.parametrize("flag,env,tty,want", [
+    ("always", {"NO_COLOR": "1"}, False, True), ("never", {}, True, False), ("auto", {}, True, True),
+    ("auto", {}, False, False), ("auto", {"NO_COLOR": "1"}, True, False), ("auto", {"TERM": "dumb"}, True, False),
+])
+def test_use_color(monkeypatch: pytest.MonkeyPatch, flag: str, env: dict, tty: bool, want: bool) -> None:
+    import sys
+
+    from kubectl_imagewatch.cli.options import use_color
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    assert use_color(flag) is want
