@@ -161,5 +161,5 @@ def test_error_texts_match_go(go_render, tmpl: str) -> None:  # type: ignore[no-
     want = go_render(tmpl, ONE, {})
     assert want.get("err"), want
     with pytest.raises(template.TemplateError) as e:
-        template.render(tmpl, build("flux-system", "apps", ONE, {}))
+        template.render(tmpl, build("flux-system", "apps", [Change.from_json(c) for c in ONE], {}))
     assert str(e.value) == want["err"]
