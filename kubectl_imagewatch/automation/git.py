@@ -9,9 +9,11 @@ rejection is reported as such so the caller can fetch, re-apply and retry.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import os
 import re
+import signal
 import subprocess
 import tempfile
 from types import TracebackType
@@ -92,7 +94,8 @@ class Git:
             kh = os.path.join(self._tmp, "known_hosts")
             write_private(kh, a.known_hosts or b"")
             self.env["GIT_SSH_COMMAND"] = (f"ssh -i '{key}' -o IdentitiesOnly=yes -o BatchMode=yes "
-                                           f"-o UserKnownHostsFile='{kh}' -o StrictHostKeyChecking=yes")
+                                           f"-o UserKnownHostsFile='{kh}' -o StrictHostKeyChecking=yes "
+                                           "-o ConnectTimeout=30 -o ServerAliveInterval=15")
 
     def close(self) -> None:
         if self._tmp:
@@ -111,8 +114,7 @@ class Git:
         e.update(env or {})
         cmd = next((a for a in args if not a.startswith("-") and "=" not in a), args[0])
         try:
-            p = subprocess.run(["git", *args], cwd=cwd or self.dir, capture_output=True, env=e, input=input,
-                               timeout=self.timeout)
+            p = _run(["git", *args], cwd or self.dir, e, input, self.timeout)
         except FileNotFoundError:
             raise OperationError("git is not installed") from None
         except subprocess.TimeoutExpired:
@@ -137,6 +139,21 @@ class Git:
             return OperationError(f"host key verification failed for {self.url}: the Secret's known_hosts does "
                                   f"not hold this server's key (git: {text})")
         return OperationError(f"cannot {what} {self.url}: {text}")
+
+
+def _run(argv: list[str], cwd: str, env: dict, input: Optional[bytes], timeout: float) -> subprocess.CompletedProcess:
+    """subprocess.run in its own process group, so that a timeout or a signal ends git's helpers
+    too (ssh, git-remote-https), not only git."""
+    with subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(input, timeout=timeout)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def clone(url: str, dest: str, auth: Optional[GitAuth] = None, timeout: float = 300, shallow: bool = True) -> Git:

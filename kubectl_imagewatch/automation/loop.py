@@ -53,7 +53,26 @@ class AutomationRun:
                 "changes": self.changes, "warnings": self.warnings, "diff": self.diff}
 
 
-def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> tuple[str, dict, Optional[dict]]:
+@dataclasses.dataclass
+class Source:
+    """Where an automation clones from: URL, checkout ref, credentials Secret, per-operation timeout."""
+    url: str
+    ref: dict
+    secret: Optional[dict]
+    timeout: float = 60.0  # GitRepository spec.timeout, Flux's default; each git operation gets it
+
+
+def _timeout(repo: Optional[FluxObject]) -> float:
+    from kubectl_imagewatch.golang import duration
+
+    try:
+        secs = duration.parse(str((repo.spec.get("timeout") if repo is not None else None) or "60s")) / 1e9
+    except duration.DurationError:
+        return 60.0
+    return min(max(secs, 1.0), 3600.0)
+
+
+def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> Source:
     ref = mapping(auto.spec.get("sourceRef"))
     ns = str(ref.get("namespace") or auto.namespace)
     name = str(ref.get("name") or "")
@@ -69,17 +88,16 @@ def _git_source(auto: FluxObject, inv: Inventory, opts: RunOptions) -> tuple[str
     git = auto.spec.get("git") if isinstance(auto.spec.get("git"), dict) else None
     if git is None:
         raise OperationError("source kind 'GitRepository' necessitates field .spec.git")
-    checkout = git.get("checkout") if isinstance(git.get("checkout"), dict) else None
-    gref = (checkout or {}).get("ref") if checkout else None
+    gref = mapping(mapping(git.get("checkout")).get("ref"))
     if not gref:
-        gref = (repo.spec.get("ref") if repo is not None else None) or {}
+        gref = mapping(repo.spec.get("ref") if repo is not None else None)
     secret = None
     sref = repo.spec.get("secretRef") if repo is not None else None
     if isinstance(sref, dict) and sref.get("name"):
         secret = inv.secret(ns, str(sref["name"]))
         if secret is None:
             raise OperationError(f"Secret {ns}/{sref['name']} (GitRepository {ns}/{name} secretRef) not found")
-    return url, dict(gref), secret
+    return Source(url, dict(gref), secret, _timeout(repo))
 
 
 def _signing_key(auto: FluxObject, inv: Inventory) -> Optional[signing.SigningKey]:
@@ -114,7 +132,7 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict[str, LatestRef],
     work = tempfile.mkdtemp(prefix="imagewatch-run-", dir=opts.workdir)
     g: Optional[gitops.Git] = None
     try:
-        url, ref, secret = _git_source(auto, inv, opts)
+        src = _git_source(auto, inv, opts)
         git = auto.spec["git"]
         push = mapping(git.get("push"))
         author_name, author_email = updater.commit_author(auto)
@@ -122,8 +140,8 @@ def run_automation(auto: FluxObject, inv: Inventory, refs: dict[str, LatestRef],
             why = gitops.push_problem(str(push.get("branch") or "main"), _opt_str(push.get("refspec")))
             if why:
                 raise OperationError(why)  # before anything is cloned, let alone pushed
-        g = gitops.clone(url, os.path.join(work, "repo"), credentials.auth_from_secret(secret))
-        sha, checkout_branch = gitops.resolve_checkout(g, ref)
+        g = gitops.clone(src.url, os.path.join(work, "repo"), credentials.auth_from_secret(src.secret), src.timeout)
+        sha, checkout_branch = gitops.resolve_checkout(g, src.ref)
         branch = push.get("branch") or checkout_branch
         if not branch:
             raise OperationError("push spec not provided, and cannot be inferred from .spec.git.checkout.ref or "

@@ -236,11 +236,39 @@ def test_sigterm_during_a_clone_removes_the_key(tmp_path: Path, mode: str) -> No
         time.sleep(0.3)  # ssh is connected and waiting
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=30)
+        assert helpers(pit.port) == []  # while the server still holds the connection open
     finally:
         if p.poll() is None:
             p.kill()
         pit.stop()
     assert p.returncode == (0 if mode == "--watch" else 130), err
+    assert leftovers(tmp) == []
+
+
+def helpers(port: int) -> list[str]:
+    """git's ssh helpers still talking to `port`."""
+    p = subprocess.run(["pgrep", "-af", "--", f"-p {port} "], capture_output=True, text=True)
+    return [ln for ln in p.stdout.splitlines() if "ssh" in ln]
+
+
+def test_spec_timeout_bounds_every_git_operation(tmp_path: Path) -> None:
+    """GitRepository spec.timeout (as Flux): a server that never answers fails the run, and git's
+    ssh helper goes with it."""
+    pit = Tarpit()
+    key = tmp_path / "k"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    m = manifests(tmp_path, f"ssh://git@127.0.0.1:{pit.port}/fleet.git", {"identity": key.read_bytes()},
+                  edit=lambda t: t.replace("  interval: 1m\n", "  interval: 1m\n  timeout: 2s\n"))
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    t = time.monotonic()
+    try:
+        r = run_cli("run", str(m), "--tags-file", TAGS, "-o", "json", env={"TMPDIR": str(tmp)})
+        assert helpers(pit.port) == []  # while the server still holds the connection open
+    finally:
+        pit.stop()
+    assert r.code == 1 and time.monotonic() - t < 30
+    assert "git fetch timed out after 2s" in r.json()["automations"][0]["error"]
     assert leftovers(tmp) == []
 
 
