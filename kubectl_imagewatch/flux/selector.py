@@ -12,13 +12,22 @@ def problem(sel: Any) -> Optional[str]:
         return None
     if not isinstance(sel, dict):
         return "policySelector must be a mapping"
-    for k, v in (sel.get("matchLabels") or {}).items():
+    labels, exprs = sel.get("matchLabels") or {}, sel.get("matchExpressions") or []
+    if not isinstance(labels, dict):
+        return "matchLabels must be a mapping"
+    if not isinstance(exprs, list):
+        return "matchExpressions must be a list"
+    for k, v in labels.items():
         if not isinstance(v, str):
             return f"matchLabels[{k}] must be a string"
-    for i, e in enumerate(sel.get("matchExpressions") or []):
+    for i, e in enumerate(exprs):
         if not isinstance(e, dict):
             return f"matchExpressions[{i}] must be a mapping"
         op, vals = e.get("operator"), e.get("values") or []
+        if not isinstance(vals, list) or not all(isinstance(v, str) for v in vals):
+            return f"matchExpressions[{i}].values must be a list of strings"
+        if not isinstance(e.get("key"), str):
+            return f"matchExpressions[{i}].key must be a string"
         if op not in OPERATORS:
             return f"matchExpressions[{i}].operator {op!r} is not one of {', '.join(OPERATORS)}"
         if op in ("In", "NotIn") and not vals:
@@ -29,9 +38,12 @@ def problem(sel: Any) -> Optional[str]:
 
 
 def matches(sel: Any, labels: dict) -> bool:
-    """An absent selector matches everything; an empty one too (Flux lists every policy)."""
+    """An absent selector matches everything; an empty one too (Flux lists every policy); an invalid
+    one nothing (Flux fails the automation)."""
     if not sel:
         return True
+    if problem(sel) is not None:
+        return False
     for k, v in (sel.get("matchLabels") or {}).items():
         if labels.get(k) != v:
             return False

@@ -416,6 +416,8 @@ class Template:
 
 def parse(src: str, name: str = "commit message") -> Template:
     """Parse; every failure is a TemplateError in Go's words, never a Python exception."""
+    if not isinstance(src, str):  # messageTemplate: 5 in a manifest (the API server refuses it)
+        raise TemplateError(f"template: {name}: the template is a {type(src).__name__}, not a string")
     try:
         p = _Parser(src, name)
         root = p.parse()
