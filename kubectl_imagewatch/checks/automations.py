@@ -61,7 +61,10 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
     if isinstance(upd, dict) and isinstance(upd.get("path"), str):
         why = path_problem(upd["path"])
         if why:
-            yield ctx.at(obj, ("spec", "update", "path"), "IW304", why, "use a path like ./clusters/production")
+            from kubectl_imagewatch.flux.updatepath import clean
+
+            yield ctx.at(obj, ("spec", "update", "path"), "IW304", why,
+                         "write the path Flux uses: ./" + clean(upd["path"]).lstrip("."))
     sel = spec.get("policySelector")
     why = selector.problem(sel)
     if why:

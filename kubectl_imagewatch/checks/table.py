@@ -59,7 +59,7 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     Check("IW301", "repository-ref", E, "references", "imageRepositoryRef does not resolve to an ImageRepository in the set."),
     Check("IW302", "cross-namespace-ref", E, "references", "A cross-namespace imageRepositoryRef is not allowed by the repository's accessFrom."),
     Check("IW303", "source-ref", I, "references", "sourceRef names a GitRepository that is not in the scanned set."),
-    Check("IW304", "update-path", E, "automations", "update.path is absolute or leaves the repository."),
+    Check("IW304", "update-path", W, "automations", "update.path is absolute or climbs above the repository root; Flux drops the leading '/' or '..' (securejoin)."),
     Check("IW305", "template-syntax", E, "automations", "git.commit.messageTemplate does not parse as a Go template."),
     Check("IW306", "template-removed-field", E, "automations", "The template uses .Updated or .Changed.ImageResult, removed in Flux 2.7."),
     Check("IW307", "template-unknown", E, "automations", "The template uses a field or function Flux does not provide."),
