@@ -140,6 +140,11 @@ def _tags_story(b: PolicyResult, a: PolicyResult) -> str:
     return f"still fails ({_failure(a)})"
 
 
+def _tie(r: PolicyResult) -> str:
+    others = [t for t in r.selection.tied if t != r.selection.tag]
+    return f" (tied with {', '.join(others[:3])}: Flux picks one at random)" if r.ok and others else ""
+
+
 def _policy(key: tuple[str, str], b: Optional[PolicyResult], a: Optional[PolicyResult],
             twin: Optional[PolicyResult] = None) -> PolicyDiff:
     """`twin`: the same-named policy on the other side in another namespace (a namespace move)."""
@@ -165,6 +170,7 @@ def _policy(key: tuple[str, str], b: Optional[PolicyResult], a: Optional[PolicyR
         fields.append(FieldChange("imageRepositoryRef", b.repository.ref, a.repository.ref))
     change = UNCHANGED if wb == wa else CHANGED
     story = _tags_story(b, a)
+    story += _tie(a) if "at random" not in story else ""
     if fields:
         reason = "; ".join([str(f) for f in fields] + [story])
     elif change == CHANGED:

@@ -475,3 +475,15 @@ def test_base_side_errors_name_the_revision(tmp_path: Path) -> None:
     a = r.json()["automations"][0]
     assert r.code == 1 and a["error"]["after"] is None and "<main>" in a["error"]["before"], a["error"]
     assert "imagewatch-base-" not in r.out
+
+
+def test_a_new_random_tie_is_said(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    (repo / "tags.yaml").write_text("ghcr.io/stefanprodan/podinfo: [6.5.0, 6.10.1, 7.0.0, 7.0.0+a]\n")
+    git(repo, "commit", "-qam", "tags")
+    edit("policies/images.yaml", "[0-9]+)$'", "[0-9]+(\\+[a-z]+)?)$'")(repo)  # build metadata: equal versions
+    edit("policies/images.yaml", "'>=6.0.0 <7.0.0'", "'>=6.0.0'")(repo)
+    r = invoke("diff", "main", "--tags-file", "tags.yaml", "-o", "json", cwd=str(repo))
+    p = r.json()["policies"][0]
+    assert p["reason"].endswith("6.10.1 lost: lower than 7.0.0+a (tied with 7.0.0: Flux picks one at random)") or \
+        p["reason"].endswith("6.10.1 lost: lower than 7.0.0 (tied with 7.0.0+a: Flux picks one at random)"), p["reason"]
