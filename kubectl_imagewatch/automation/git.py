@@ -138,7 +138,11 @@ class Git:
         if "Host key verification failed" in raw:
             return OperationError(f"host key verification failed for {self.url}: the Secret's known_hosts does "
                                   f"not hold this server's key (git: {text})")
-        return OperationError(f"cannot {what} {self.url}: {text}")
+        hint = ""
+        if re.search(r"does not appear to be a git repository|not found|Could not resolve host|Connection refused|"
+                     r"No route to host|unable to access", raw):
+            hint = " (check the GitRepository's spec.url, or --git-url)"
+        return OperationError(f"cannot {what} {self.url}: {text}{hint}")
 
 
 def _run(argv: list[str], cwd: str, env: dict, input: Optional[bytes], timeout: float) -> subprocess.CompletedProcess:

@@ -139,6 +139,7 @@ def test_git_error_keeps_its_cause(tmp_path: Path) -> None:
     assert r.code == 1
     err = r.json()["automations"][0]["error"]
     assert "does not appear to be a git repository" in err and "Could not read from remote repository" in err, err
+    assert err.endswith("(check the GitRepository's spec.url, or --git-url)")
 
 
 # --- 4: no credential file outlives a failed clone, fetch or push -------------------------------
