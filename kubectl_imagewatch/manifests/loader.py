@@ -233,6 +233,32 @@ _BRACKETS = re.compile(r"[\[\]{}]")
 _BLOCK_PREFIX = re.compile(r"^[ \t?:-]{%d,}" % (MAX_SCAN_DEPTH // 2 - 1), re.M)
 
 
+class TooDeep(TooComplex):
+    def __init__(self, line: int) -> None:
+        super().__init__("document nests too deeply")
+        self.line = line
+
+
+def _deep_line(text: str) -> Optional[int]:
+    """The line where a collection nests deeper than MAX_DEPTH, from libyaml's event parser (C and
+    iterative, unlike its composer), or None. Raises YAMLError where libyaml cannot parse."""
+    import _ruamel_yaml
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    parser = _ruamel_yaml.CParser(io.StringIO(text))
+    depth = 0
+    while True:
+        event = parser.get_event()
+        if event is None:
+            return None
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return int(event.start_mark.line) + 1
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
 def _fast_nodes(text: str) -> Optional[list]:
     """All documents through libyaml (ruamel.yaml.clib, ~10x faster), or None to use the pure parser.
 
@@ -249,23 +275,57 @@ def _fast_nodes(text: str) -> Optional[list]:
             _FAST = YAML(typ="safe", pure=False)
         except ImportError:
             _FAST = False
-    if _FAST is False or may_nest_deeply(text):
+    if _FAST is False:
         return None
     from ruamel.yaml.error import YAMLError
 
     try:
+        if may_nest_deeply(text):  # libyaml's composer recurses in C: ~40,000 levels overflow the stack
+            line = _deep_line(text)
+            if line is not None:
+                raise TooDeep(line)
         return list(_FAST.compose_all(io.StringIO(text)))
     except (YAMLError, ValueError, RecursionError):
         return None
 
 
+def _pure_yaml() -> Any:
+    """ruamel's pure-Python parser, its composer stopped past MAX_DEPTH (TooDeep).
+
+    Its scanner costs O(depth) per token inside flow collections, so letting it recurse until
+    Python's RecursionError on 50,000 brackets takes seconds; stopping at the depth no document
+    may exceed anyway makes it instant.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.composer import Composer
+
+    class Bounded(Composer):  # type: ignore[misc]
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH + 1:
+                    raise TooDeep(self.parser.peek_event().start_mark.line + 1)
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = Bounded
+    return yaml
+
+
 def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding], Any]:
     """Compose every YAML document; returns documents, findings and the raw node list."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    fast = _fast_nodes(text)
-    yaml = YAML(typ="rt", pure=True) if fast is None else None
+    try:
+        fast = _fast_nodes(text)
+    except TooDeep as e:
+        return [], [finding("IW001", shown, e.line, 1, str(e),
+                            f"Kubernetes objects nest far less than {MAX_DEPTH} levels deep")], []
+    yaml = _pure_yaml() if fast is None else None
     docs_iter: Any = fast if yaml is None else None
     docs: list[Document] = []
     findings: list[Finding] = []
@@ -299,6 +359,9 @@ def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding
         findings.append(finding("IW001", shown, line, col, f"YAML syntax error: {problem}",
                                 "this looks like a Helm/Go template, which is not YAML; exclude it"
                                 if helm else "fix the YAML syntax"))
+    except TooDeep as e:
+        findings.append(finding("IW001", shown, e.line, 1, str(e),
+                                f"Kubernetes objects nest far less than {MAX_DEPTH} levels deep"))
     except RecursionError:
         findings.append(finding("IW001", shown, 0, 0, "document nests too deeply", ""))
     return docs, findings, nodes
@@ -311,8 +374,6 @@ def load_plain(text: str, as_written: bool = False, max_nodes: int = MAX_NODES) 
     stays "1.20"; only null is None). Nesting and alias expansion are bounded like manifests:
     raises TooComplex, or ruamel's YAMLError for a syntax error.
     """
-    from ruamel.yaml import YAML
-
     count = [0]
 
     def build(node: Any, depth: int) -> Any:
@@ -334,7 +395,7 @@ def load_plain(text: str, as_written: bool = False, max_nodes: int = MAX_NODES) 
     nodes = _fast_nodes(text)
     try:
         if nodes is None:
-            nodes = list(YAML(typ="rt", pure=True).compose_all(io.StringIO(text)))
+            nodes = list(_pure_yaml().compose_all(io.StringIO(text)))
         return [None if n is None else build(n, 0) for n in nodes]
     except RecursionError:
         raise TooComplex("nests too deeply") from None

@@ -207,13 +207,23 @@ def _to_list(v: Any, name: str) -> list:
     raise TemplateError(f"Cannot find {name} on type {type_name(v)}")
 
 
+def _json_size(x: Any, memo: dict) -> int:
+    """Values the encoding would hold, shared lists counted each time they are used (memoised by id)."""
+    if not isinstance(x, (GoStruct, dict, list, tuple)):
+        return 1
+    if id(x) not in memo:
+        memo[id(x)] = 0  # a value that holds itself (Go would recurse for ever) counts as small here
+        items = x.fields.values() if isinstance(x, GoStruct) else x.values() if isinstance(x, dict) else x
+        memo[id(x)] = 1 + sum(_json_size(i, memo) for i in items)
+        if memo[id(x)] > MAX_ITEMS:
+            raise CallError("value is too large to encode")
+    return memo[id(x)]
+
+
 def _to_json(v: Any, indent: Any = None) -> str:
-    left = [MAX_ITEMS]
+    _json_size(v, {})
 
     def conv(x: Any) -> Any:
-        left[0] -= 1
-        if left[0] < 0:
-            raise CallError("value is too large to encode")
         if isinstance(x, GoStruct):
             return {k: conv(val) for k, val in x.fields.items()}
         if isinstance(x, dict):

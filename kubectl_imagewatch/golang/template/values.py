@@ -107,11 +107,24 @@ def fmt_v(v: Any, top: bool = True) -> str:
     """fmt's %v; refuses (TooLarge) to build more than MAX_FORMATTED characters."""
     if isinstance(v, str):
         return v
-    budget = [MAX_FORMATTED]
-    return _fmt(v, budget)
+    return _fmt(v, [MAX_FORMATTED], {})
 
 
-def _fmt(v: Any, budget: list) -> str:
+def _fmt(v: Any, budget: list, seen: dict) -> str:
+    """budget: characters left; seen: id -> text of collections already printed (shared ones print once)."""
+    if isinstance(v, (list, tuple, dict, GoStruct)) and id(v) in seen:
+        out = seen[id(v)]
+    else:
+        out = _fmt_new(v, budget, seen)
+        if isinstance(v, (list, tuple, dict, GoStruct)):
+            seen[id(v)] = out
+    budget[0] -= len(out)
+    if budget[0] < 0:
+        raise TooLarge(f"value is too large to print (over {MAX_FORMATTED} characters)")
+    return out
+
+
+def _fmt_new(v: Any, budget: list, seen: dict) -> str:
     if v is MISSING:
         out = "<no value>"
     elif v is None:
@@ -126,18 +139,15 @@ def _fmt(v: Any, budget: list) -> str:
         out = v
     elif isinstance(v, GoStruct):
         out = v.stringer() if v.stringer is not None else \
-            "{" + " ".join(_fmt(x, budget) for x in v.fields.values()) + "}"
+            "{" + " ".join(_fmt(x, budget, seen) for x in v.fields.values()) + "}"
     elif isinstance(v, (list, tuple)):
-        out = "[" + " ".join(_fmt(x, budget) for x in v) + "]"
+        out = "[" + " ".join(_fmt(x, budget, seen) for x in v) + "]"
     elif isinstance(v, dict):
-        out = "map[" + " ".join(f"{_fmt(k, budget)}:{_fmt(v[k], budget)}" for k in sort_keys(v)) + "]"
+        out = "map[" + " ".join(f"{_fmt(k, budget, seen)}:{_fmt(v[k], budget, seen)}" for k in sort_keys(v)) + "]"
     elif callable(v):
         out = f"{v!r}"
     else:
         out = str(v)
-    budget[0] -= len(out)
-    if budget[0] < 0:
-        raise TooLarge(f"value is too large to print (over {MAX_FORMATTED} characters)")
     return out
 
 
