@@ -8,6 +8,7 @@ import datetime as dt
 import socket
 from typing import Any, Optional
 
+from kubectl_imagewatch.automation.credentials import scrub
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.flux import releases
 from kubectl_imagewatch.manifests.inventory import Inventory
@@ -157,7 +158,7 @@ class Cluster:
             metadata=k8s.V1ObjectMeta(generate_name=f"{obj.name}.", namespace=obj.namespace),
             involved_object=k8s.V1ObjectReference(kind=obj.kind, name=obj.name, namespace=obj.namespace,
                                                   api_version=obj.api_version),
-            reason=reason, message=message[:1024], type=type_, first_timestamp=now, last_timestamp=now, count=1,
+            reason=reason, message=scrub(message)[:1024], type=type_, first_timestamp=now, last_timestamp=now, count=1,
             source=k8s.V1EventSource(component=MANAGER, host=socket.gethostname()))
         try:
             self.core.create_namespaced_event(obj.namespace, ev)

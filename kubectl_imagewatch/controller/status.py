@@ -4,14 +4,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
+from kubectl_imagewatch.automation.credentials import scrub
+
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+MAX_MESSAGE = 32768  # Kubernetes' limit for a condition message
+
+
 def condition(status: bool, reason: str, message: str, generation: Optional[int] = None) -> dict:
-    c: dict = {"type": "Ready", "status": "True" if status else "False", "reason": reason, "message": message,
-         "lastTransitionTime": _now()}
+    c: dict = {"type": "Ready", "status": "True" if status else "False", "reason": reason,
+               "message": scrub(message)[:MAX_MESSAGE], "lastTransitionTime": _now()}
     if generation is not None:
         c["observedGeneration"] = generation
     return c
