@@ -57,7 +57,7 @@ def run(inv: Inventory, provider: TagProvider, only: Optional[set[str]] = None) 
             results.append(PolicyResult(pol, repo, image, Selection(error=PolicyError("no-tags", err or "no tags"))))
             continue
         excl = repo.spec.get("exclusionList")
-        sel = select(pol.spec, list(tags), excl if isinstance(excl, list) else None)
+        sel = select(pol.spec, tags, excl if isinstance(excl, list) else None)
         digest = None
         if sel.tag and pol.spec.get("digestReflectionPolicy") in ("IfNotPresent", "Always"):
             digest, derr = provider.digest(repo, sel.tag, tags.get(sel.tag))

@@ -14,7 +14,7 @@ Every tag gets a verdict saying where it dropped out, and random ties are report
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from kubectl_imagewatch.golang import regexp as goregex
 from kubectl_imagewatch.reflector.policy import constraints, numerical, versions
@@ -121,10 +121,10 @@ def exclude(tags: list[str], exclusion_list: Optional[list[str]]) -> tuple[list[
     return kept, dropped
 
 
-def select(spec: dict, tags: list[str], exclusion_list: Optional[list[str]] = None) -> Selection:
+def select(spec: dict, tags: Iterable[str], exclusion_list: Optional[list[str]] = None) -> Selection:
     """Run Flux's selection for an ImagePolicy spec over a repository's scanned tags."""
     sel = Selection()
-    tags = list(dict.fromkeys(tags))  # a registry lists each tag once
+    tags = list(dict.fromkeys(tags))  # a registry lists each tag once; a tag -> digest map gives its keys
     try:
         kept, dropped = exclude(tags, exclusion_list)
     except goregex.PatternError as e:

@@ -1,1 +1,1 @@
-"""Registry scanning (OCI distribution v2): image names, auth, tag listing."""
+"""Registry scanning (OCI distribution v2): credentials, tag listing and digests, the wire's bounds and trust rules."""
