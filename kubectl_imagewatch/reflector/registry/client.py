@@ -205,7 +205,7 @@ class RegistryClient:
                 if attempt >= self.t.retries:
                     raise OperationError(f"{self.image}: registry answered {r.status_code} after {attempt + 1} attempts")
                 if r.status_code == 429:
-                    self._wait(_retry_after(r), f"rate limited (429, Retry-After {r.headers.get('retry-after', '')!r})")
+                    self._wait(_retry_after(r), f"rate limited (429, Retry-After {_printable(r.headers.get('retry-after', ''))[:40]})")
                 else:
                     self._wait(self.t.backoff * (2 ** attempt), f"registry answered {r.status_code}")
                 attempt += 1
