@@ -78,14 +78,31 @@ def test_same_host_link_is_followed_with_credentials(basic_registry, proxy_facto
     assert len([x for x in proxy.log if "tags/list" in x]) >= 3
 
 
-def test_redirect_to_another_host_is_refused(registry, proxy_factory, other) -> None:  # type: ignore[no-untyped-def]
-    registry.push("team/app", TAGS)
-    proxy = proxy_factory(registry.port, rewrite=tags_answer(
+def test_redirect_to_another_host_is_followed_without_credentials(basic_registry, proxy_factory) -> None:  # type: ignore[no-untyped-def]
+    """registry.k8s.io answers every request with a redirect to its upstream registry: followed, as
+    go-containerregistry does, but the credentials stay with the registry."""
+    basic_registry.push("team/app", TAGS, auth=("alice", "s3cret"))
+    upstream = Recorder(lambda path: (200, [("Content-Type", "application/json")],
+                                      json.dumps({"name": "team/app", "tags": ["7.0.0"]}).encode()))
+    try:
+        proxy = proxy_factory(basic_registry.port, rewrite=tags_answer(
+            lambda s, h, b: (307, [("Location", f"http://{upstream.host}/v2/team/app/tags/list")], b"")))
+        with RegistryClient(f"{proxy.host}/team/app", auth.Credentials("alice", "s3cret", "cfg"),
+                            Transport(insecure=True)) as c:
+            assert c.list_tags() == ["7.0.0"]
+        assert upstream.seen and all(a is None for _, a in upstream.seen)
+    finally:
+        upstream.stop()
+
+
+def test_redirect_target_asking_for_credentials_gets_none(basic_registry, proxy_factory, other) -> None:  # type: ignore[no-untyped-def]
+    basic_registry.push("team/app", TAGS, auth=("alice", "s3cret"))
+    proxy = proxy_factory(basic_registry.port, rewrite=tags_answer(
         lambda s, h, b: (302, [("Location", f"http://{other.host}/v2/team/app/tags/list")], b"")))
-    with RegistryClient(f"{proxy.host}/team/app", auth.Credentials("u", "p", "cfg"), Transport(insecure=True)) as c:
-        with pytest.raises(OperationError, match="redirected to another host"):
+    with RegistryClient(f"{proxy.host}/team/app", auth.Credentials("alice", "s3cret", "cfg"), Transport(insecure=True)) as c:
+        with pytest.raises(OperationError, match="sent only to the registry itself"):
             c.list_tags()
-    assert other.seen == []
+    assert other.seen and all(a is None for _, a in other.seen)
 
 
 def test_token_realm_on_another_loopback_port_is_refused(token_registry) -> None:  # type: ignore[no-untyped-def]

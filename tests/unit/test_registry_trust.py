@@ -239,3 +239,27 @@ def test_link_and_realm_parse_or_refuse(text: str) -> None:
         pass
     problem = wire.realm_problem(text, "https://registry.example.com")
     assert problem is None or isinstance(problem, str)
+
+
+@pytest.mark.parametrize("page,location,error", [
+    ("https://r.example.com/v2/a/tags/list", "https://mirror.example.net/v2/a/tags/list", None),
+    ("https://r.example.com/v2/a/tags/list", "/v2/b/tags/list", None),
+    ("https://r.example.com/v2/a/tags/list", "http://r.example.com/v2/a/tags/list", "downgrade"),
+    ("https://r.example.com/v2/a/tags/list", "file:///etc/passwd", "downgrade"),
+    ("https://r.example.com/v2/a/tags/list", "http://[::1/x", "malformed"),
+])
+def test_redirect_targets(page: str, location: str, error: Optional[str]) -> None:
+    class R:
+        headers = {"location": location}
+
+    c = client.RegistryClient("r.example.com/a")
+    try:
+        if error is None:
+            assert c._redirect(R(), page, 0).endswith("tags/list")
+        else:
+            with pytest.raises(OperationError, match=error):
+                c._redirect(R(), page, 0)
+        with pytest.raises(OperationError, match="more than 5 redirects"):
+            c._redirect(R(), page, 5)
+    finally:
+        c.close()

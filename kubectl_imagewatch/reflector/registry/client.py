@@ -3,8 +3,8 @@
 Trust rule (docs/security.md, "Registry"): credentials go only where go-containerregistry sends
 them. Basic credentials and bearer tokens are sent only to the registry's own origin (scheme, host,
 port); a bearer challenge's token service gets the Basic credentials for the token exchange only if
-its realm passes `wire.realm_problem`. Pagination (`Link`) and redirects are followed only within the
-registry's origin, so every tag comes from the registry the image names.
+its realm passes `wire.realm_problem`. Redirects are followed without credentials and never from
+https to http; a `Link` must stay on the origin that served the page, so no third host adds tags.
 
 Bounds: one deadline (`Transport.timeout`, from spec.timeout) covers a whole listing — pages,
 token exchanges, retries and `Retry-After` waits; bodies are size-limited; every response is
@@ -172,14 +172,12 @@ class RegistryClient:
         attempt = redirects = 0
         authed = False
         while True:
-            if wire.origin(url) != self.origin:  # never reached by our own URLs: a guard
-                raise OperationError(f"{self.image}: refusing to send a request to {wire.origin(url)[1]}, "
-                                     f"which is not the registry {self.host}")
-            tok = self._token(scope)
+            home = wire.origin(url) == self.origin  # credentials go to the registry's origin only
+            tok = self._token(scope) if home else None
             h = dict(headers)
             if tok:
                 h["Authorization"] = f"Bearer {tok}"
-            elif authed and self.creds:
+            elif authed and self.creds and home:
                 h["Authorization"] = _basic(self.creds)
             try:
                 r, body = self._request(method, url, h, limit, what)
@@ -195,6 +193,9 @@ class RegistryClient:
                 url = self._redirect(r, url, redirects)
                 redirects += 1
                 continue
+            if r.status_code == 401 and not home:
+                raise OperationError(f"{self.image}: {_printable(wire.origin(url)[1])}, where the registry redirected, "
+                                     "asks for credentials; they are sent only to the registry itself")
             if r.status_code == 401 and not authed:
                 authed = True
                 if self._challenge(r, scope):
@@ -220,19 +221,20 @@ class RegistryClient:
             return r, body
 
     def _redirect(self, r: Any, url: str, n: int) -> str:
+        """Where a redirect leads: any host (registry.k8s.io sends every request to its upstream, as
+        go-containerregistry follows), but never from https to http; credentials stay home (_send)."""
         from urllib.parse import urljoin
 
-        loc = r.headers.get("location", "")
-        try:
-            target = urljoin(url, loc)
-            same = wire.origin(target) == self.origin
-        except ValueError:
-            raise OperationError(f"{self.image}: registry redirected to a malformed URL") from None
-        if not same:
-            raise OperationError(f"{self.image}: registry redirected to another host ({wire.origin(target)[1]}); "
-                                 "refused: tags and digests come only from the registry")
         if n >= MAX_REDIRECTS:
             raise OperationError(f"{self.image}: more than {MAX_REDIRECTS} redirects")
+        try:
+            target = urljoin(url, r.headers.get("location", ""))
+            scheme = wire.origin(target)[0]
+        except ValueError:
+            raise OperationError(f"{self.image}: registry redirected to a malformed URL") from None
+        if scheme not in ("http", "https") or (scheme == "http" and wire.origin(url)[0] == "https"):
+            raise OperationError(f"{self.image}: registry redirected from {wire.origin(url)[0]} to {scheme!r}; "
+                                 "refused (a downgrade)")
         return target
 
     def _token(self, scope: str) -> Optional[str]:
@@ -304,21 +306,24 @@ class RegistryClient:
             tags.extend(_page_tags(body, self.image))
             if len(tags) > MAX_TAGS:
                 raise OperationError(f"{self.image}: more than {MAX_TAGS} tags")
-            url = self._next(r, url)
+            url = self._next(r)
         return tags
 
-    def _next(self, r: Any, url: str) -> Optional[str]:
+    def _next(self, r: Any) -> Optional[str]:
+        """The next page, which must be on the origin that served this page (the registry, or where
+        it redirected): a Link to a third host is refused."""
         link = ", ".join(r.headers.get_list("link"))
         if not link:
             return None
+        page = str(r.url)
         try:
-            nxt = wire.next_page(link, url)
+            nxt = wire.next_page(link, page)
         except ValueError as e:
             raise OperationError(f"{self.image}: registry sent a bad Link header: {e}") from None
-        if nxt is not None and wire.origin(nxt) != self.origin:
+        if nxt is not None and wire.origin(nxt) != wire.origin(page):
             s, h, port = wire.origin(nxt)
             raise OperationError(f"{self.image}: registry pagination leads to {s}://{_printable(h)}:{port}, not "
-                                 f"the registry {self.host}; refused (tags come only from the registry)")
+                                 f"the host that served the page; refused (tags come only from the registry)")
         return nxt
 
     def digest(self, tag: str) -> str:
