@@ -43,8 +43,7 @@ def check_set(ctx: Context) -> Iterator[Finding]:
         found, mentions = markers.scan(mf.text, mf.nodes)
         for m in mentions:
             cid = "IW405" if m.reason.startswith("the comment is not on a scalar") else "IW401"
-            yield ctx.file(mf.path, m.line, m.col, cid, f"Flux ignores this marker: {m.reason}",
-                           'write it at the end of the value\'s line: image: repo:1.0 # {"$imagepolicy": "ns:name"}')
+            yield ctx.file(mf.path, m.line, m.col, cid, f"Flux ignores this marker: {m.reason}", _mention_hint(m))
         if found and not flux_reads(mf.path):
             yield ctx.file(mf.path, found[0].comment_line, found[0].comment_col, "IW406",
                            "Flux only reads *.yaml, *.yml and files named Kustomization; these markers never apply",
@@ -56,6 +55,23 @@ def check_set(ctx: Context) -> Iterator[Finding]:
                            "check spec.update.path of the automations (relative to the repository root)")
         for mk in found:
             yield from _check_marker(ctx, mf, mk, autos)
+
+
+_EXAMPLE = '# {"$imagepolicy": "ns:name"}'
+
+
+def _mention_hint(m: markers.Mention) -> str:
+    """The fix for the reason Flux ignores the comment (quoting, key case, position, JSON shape)."""
+    r = m.reason
+    if "double quotes" in r:
+        return f"write the marker as JSON with double quotes: image: repo:1.0 {_EXAMPLE}"
+    if "case-sensitive" in r or "no \"$imagepolicy\" key" in r:
+        return f'the key is exactly "$imagepolicy", all lower case: {_EXAMPLE}'
+    if r.startswith("the comment is not on a scalar"):
+        return f"move the comment to the end of the value's line: image: repo:1.0 {_EXAMPLE}"
+    if "string" in r:
+        return f'quote the value: {_EXAMPLE}'
+    return f"one JSON object and nothing else after the '#': image: repo:1.0 {_EXAMPLE}"
 
 
 def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[FluxObject]) -> Iterator[Finding]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from typing import Any, Iterable, Optional
 
 from kubectl_imagewatch.manifests import loader
@@ -15,6 +16,15 @@ from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.kustomize import NAMES as KUSTOMIZATION_NAMES, flux_kustomization_target
 from kubectl_imagewatch.manifests.model import (DEFAULT_NAMESPACE, IMAGE_POLICY, IMAGE_REPOSITORY, FluxObject, mapping,
                                       objects_in)
+
+
+_NEAR_MISS = re.compile(rb"(?i)\$image_?policy")
+
+
+def mentions_marker(raw: bytes) -> bool:
+    """Whether a file mentions `$imagepolicy` in any case (`{"$imagePolicy": ...}` is a marker Flux
+    ignores, so validate must parse the file to say so); cheap for the files that do not."""
+    return b"$imagepolicy" in raw or ((b"$i" in raw or b"$I" in raw) and _NEAR_MISS.search(raw) is not None)
 
 
 @dataclasses.dataclass
@@ -66,7 +76,7 @@ class ScreenCache:
     """path -> (size, mtime_ns) of files known to hold no Flux object and no marker, kept between runs
     (pre-commit with --repo-context re-reads only what changed)."""
 
-    VERSION = 1
+    VERSION = 2  # 2: near-miss markers (any case) are screened in
 
     def __init__(self, path: Optional[str]) -> None:
         self.path = path
@@ -160,8 +170,9 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
             continue
         if b"kind: Secret" in raw or b'"kind": "Secret"' in raw:
             _keep_secrets(inv, raw, shown, default_namespace)
-        if not (has_flux or has_marker) and not (explicit and b"$imagepolicy" in raw):
-            if b"$imagepolicy" not in raw and b"kind: Secret" not in raw and b'"kind": "Secret"' not in raw:
+        mentions = has_marker or ((markers or explicit) and mentions_marker(raw))
+        if not (has_flux or mentions):
+            if not mentions and b"kind: Secret" not in raw and b'"kind": "Secret"' not in raw:
                 cache.record(path, True)
             continue
         cache.record(path, False)
@@ -182,7 +193,7 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
             for d in docs:
                 inv.objects.extend(objects_in(d, default_namespace))
                 targets.extend(flux_kustomization_target(d, path))
-        if has_marker or b"$imagepolicy" in raw:
+        if mentions:
             inv.marker_files.append(MarkerFile(shown, os.path.abspath(path) if path != "-" else "", text,
                                                nodes, parse_failed))
     cache.save()

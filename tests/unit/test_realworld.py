@@ -26,7 +26,7 @@ VALIDATE = {
     # chart's values.yaml are still checked (Flux updates them)
     "fp3-helm-chart": [("IW403", "chart/values.yaml", 5, E), ("IW007", "testdata/policy.tmpl.yaml", 1, I)],
     # FP4: prose mentioning $imagepolicy is not a marker; attempts (quotes, case) are
-    "fp4-prose-comments": [("IW401", "apps/deploy.yaml", 12, W), ("IW401", "apps/deploy.yaml", 14, W),
+    "fp4-prose-comments": [("IW401", "apps/deploy.yaml", 12, E), ("IW401", "apps/deploy.yaml", 14, E),
                            ("IW303", "automation.yaml", 8, I)],
     # FP6: .Updated on an alpha automation breaks on upgrade (IW312 warning), not today (IW306 error)
     "fp6-alpha-updated": [("IW011", "flux.yaml", 1, W), ("IW011", "flux.yaml", 6, W), ("IW011", "flux.yaml", 13, W),
