@@ -68,7 +68,16 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     from kubectl_imagewatch.manifests import inventory
 
     disabled = checks.resolve_ids(opts.disabled)
-    paths = list(paths) or ["."]
+    top = None
+    given = list(paths)
+    if opts.repo_context:
+        from kubectl_imagewatch.checks import staged
+
+        top = staged.toplevel(given[0] if given and given[0] != "-" else ".")
+        if not given and top:  # the hook with no file passed (a commit that only deletes): the staged files
+            given = staged.staged_files(top)
+    paths = given or ([top] if opts.repo_context and top else ["."])
+    cache = None
     config_file = opts.config or config.find(paths)
     cfg = config.load(config_file) if config_file else None
     root = resolve_repo_root(paths, opts.repo_root) if opts.repo_context else None
@@ -76,7 +85,7 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     if root:
         git_dir = os.path.join(root, ".git")
         cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
-        wanted = {os.path.abspath(p) for p in paths if p != "-"}
+        wanted = {os.path.abspath(p) for p in given if p != "-"}
         marker_paths = {w for w in wanted if os.path.isfile(w)} if all(os.path.isfile(w) for w in wanted) else None
         inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace, cache_file=cache,
                               marker_paths=marker_paths)
@@ -86,7 +95,12 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
         inv = inventory.build(paths, opts.default_namespace)
     if not opts.repo_context:
         root = resolve_repo_root(paths, opts.repo_root, inv)
-    return checks.run(Context(inv, repo_root=root), scope)
+    report = checks.run(Context(inv, repo_root=root), scope)
+    if opts.repo_context and top and root:
+        from kubectl_imagewatch.checks import staged
+
+        report.extend(staged.broken_elsewhere(top, root, opts.default_namespace, scope, cache))
+    return report
 
 
 @dataclasses.dataclass(frozen=True)

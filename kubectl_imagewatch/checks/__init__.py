@@ -63,12 +63,14 @@ class Scope:
     """What a run reports: findings in `paths` (absolute files or directories, or the name shown
     for stdin; None: everywhere) minus the `disabled` ids, as the repository `config` (excludes,
     per-path disables and severities) says. `cross_object=False` runs only the checks that look at
-    one object or file (an object made by `create` has no neighbours to resolve)."""
+    one object or file (an object made by `create` has no neighbours to resolve); `only` limits the
+    run to these families (the hook's staged-change comparison runs the cross-object ones)."""
 
     paths: Optional[frozenset[str]] = None
     disabled: frozenset[str] = frozenset()
     cross_object: bool = True
     config: Optional["Config"] = None
+    only: Optional[frozenset[str]] = None
 
     def covers(self, path: str) -> bool:
         if self.paths is None or path in self.paths:
@@ -101,6 +103,8 @@ def run(ctx: "Context", scope: Scope = Scope()) -> "Report":
     inv = ctx.inventory
     report = Report(files_checked=inv.files_read, objects_checked=len(inv.objects))
     for name in families():
+        if scope.only is not None and name not in scope.only:
+            continue
         report.extend(f for f in _family(name, ctx, scope) if f.check not in scope.disabled and scope.covers(f.path))
     if scope.config is not None:
         report.findings = scope.config.apply(report.findings)

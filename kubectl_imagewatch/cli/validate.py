@@ -17,7 +17,8 @@ from kubectl_imagewatch.errors import ExitCode
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
 @repo_root_option()
 @click.option("--repo-context", is_flag=True,
-              help="Index Flux objects from the whole repository but report only PATHS (pre-commit).")
+              help="Index Flux objects from the whole repository but report only PATHS (default: the staged files), "
+                   "plus what the staged change breaks in other files (pre-commit).")
 @click.option("--disable", multiple=True, metavar="ID", help="Skip a check id (repeatable).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Repository config (default: .imagewatch.yaml found walking up from PATHS to the git root).")

@@ -1,0 +1,185 @@
+"""The pre-commit hook's reverse check: markers and references in OTHER files that the staged change breaks.
+
+pre-commit passes only the staged files that still exist, so deleting, renaming or moving an
+ImagePolicy (or the kustomization.yaml that gives it its namespace) would pass the hook while markers
+elsewhere stop resolving. When a staged change touches a Flux object or a kustomization file, the
+cross-object checks (references, markers) run on the repository as it is now and as it is at HEAD
+(read with git into a private directory, review/revision.py); a finding that is new, in a file the
+change does not touch, is reported at its own file:line with the staged change that caused it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+import subprocess
+from typing import TYPE_CHECKING, Optional
+
+from kubectl_imagewatch.findings import Finding
+
+if TYPE_CHECKING:
+    from kubectl_imagewatch.checks import Scope
+    from kubectl_imagewatch.manifests.inventory import Inventory
+
+CROSS = frozenset({"references", "markers"})
+_READ = (".yaml", ".yml", ".json")
+MAX_CHANGES = 10_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    status: str  # A, M, D, R (renamed), T (type)
+    path: str  # repository-relative, as it is staged (for D: the deleted path)
+    old: str = ""  # R: the path at HEAD
+
+    def describe(self) -> str:
+        return {"D": f"deletes {self.path}", "A": f"adds {self.path}",
+                "R": f"renames {self.old} to {self.path}"}.get(self.status, f"changes {self.path}")
+
+
+def _git(top: str, *args: str) -> Optional[bytes]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+    env.update(GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    try:
+        p = subprocess.run(["git", *args], cwd=top, env=env, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout if p.returncode == 0 else None
+
+
+def toplevel(start: str) -> Optional[str]:
+    out = _git(start if os.path.isdir(start) else os.path.dirname(start) or ".", "rev-parse", "--show-toplevel")
+    return out.decode("utf-8", "surrogateescape").strip() or None if out else None
+
+
+def changes(top: str) -> list[Change]:
+    """The staged changes against HEAD (none before the first commit, or outside git)."""
+    if _git(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") is None:
+        return []
+    out = _git(top, "diff", "--cached", "--name-status", "-z", "-M", "--no-ext-diff", "--no-color", "HEAD", "--")
+    if not out:
+        return []
+    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    found: list[Change] = []
+    i = 0
+    while i < len(fields) - 1 and len(found) < MAX_CHANGES:
+        st = fields[i][:1]
+        if st in ("R", "C") and i + 2 < len(fields):
+            found.append(Change("R" if st == "R" else "A", fields[i + 2], fields[i + 1]))
+            i += 3
+        else:
+            found.append(Change(st, fields[i + 1]))
+            i += 2
+    return found
+
+
+def staged_files(top: str) -> list[str]:
+    """The staged files that exist and that Flux could read (what pre-commit passes the hook)."""
+    return [os.path.join(top, c.path) for c in changes(top)
+            if c.status != "D" and _readable(c.path) and os.path.isfile(os.path.join(top, c.path))]
+
+
+def _readable(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name.endswith(_READ) or name == "Kustomization"
+
+
+def _touches_flux(top: str, chs: list[Change]) -> bool:
+    """Whether a staged change can move what other files resolve: a kustomization file, or a file that
+    holds (now) or held (at HEAD) a Flux object."""
+    from kubectl_imagewatch.manifests import kustomize, loader
+
+    old: list[str] = []
+    for c in chs:
+        if not _readable(c.path) and not (c.old and _readable(c.old)):
+            continue
+        if posixpath.basename(c.path) in kustomize.NAMES or posixpath.basename(c.old) in kustomize.NAMES:
+            return True
+        if c.status != "D":
+            try:
+                with open(os.path.join(top, c.path), "rb") as f:
+                    if any(t in f.read(loader.MAX_FILE_BYTES) for t in loader.FLUX_TOKENS):
+                        return True
+            except OSError:
+                pass
+        if c.status != "A":
+            old.append(c.old or c.path)
+    if not old:
+        return False
+    hit = _git(top, "grep", "-l", "-I", "-F", "-e", loader.FLUX_TOKENS[0].decode(), "HEAD", "--", *old[:1000])
+    return bool(hit and hit.strip())
+
+
+def _cross(inv: "Inventory", root: str, scope: "Scope") -> list[Finding]:
+    from kubectl_imagewatch import checks
+    from kubectl_imagewatch.checks.base import Context
+
+    return checks.run(Context(inv, repo_root=root), dataclasses.replace(scope, paths=None, only=CROSS)).findings
+
+
+def _keys(inv: "Inventory") -> dict[tuple, object]:
+    return {(o.kind, o.namespace, o.name): o for o in inv.objects}
+
+
+def broken_elsewhere(top: str, repo_root: str, default_namespace: str, scope: "Scope",
+                     cache_file: Optional[str] = None) -> list[Finding]:
+    """Findings the staged change causes in files it does not touch (empty when it touches no Flux
+    object or kustomization, or when HEAD cannot be read)."""
+    from kubectl_imagewatch.errors import InputError, OperationError, UsageError
+    from kubectl_imagewatch.manifests import inventory
+    from kubectl_imagewatch.review import revision
+
+    chs = changes(top)
+    if not chs or not _touches_flux(top, chs):
+        return []
+    touched = {c.path for c in chs} | {c.old for c in chs if c.old}
+    rel_root = os.path.relpath(repo_root, top)
+    now_inv = inventory.build([repo_root], default_namespace, cache_file=cache_file)
+    now = _cross(now_inv, repo_root, scope)
+    try:
+        with revision.materialise(top, "HEAD") as tree:
+            head_root = os.path.normpath(os.path.join(tree.root, rel_root))
+            head_inv = inventory.build([head_root], default_namespace) if os.path.isdir(head_root) else None
+            before = _cross(head_inv, head_root, scope) if head_inv is not None else []
+            before_keys = {(os.path.relpath(f.path, tree.root), f.line, f.column, f.check) for f in before}
+            head_objs = _keys(head_inv) if head_inv is not None else {}
+            head_keys = set(head_objs)
+            lost = {k: o for k, o in head_objs.items() if k not in _keys(now_inv)}
+            lost_paths = {k: os.path.relpath(o.doc.path, tree.root) for k, o in lost.items()}  # type: ignore[attr-defined]
+    except (InputError, OperationError, UsageError, OSError):
+        return []
+    out = []
+    for f in now:
+        rel = os.path.relpath(os.path.abspath(f.path), top).replace(os.sep, "/")
+        if rel in touched or (rel, f.line, f.column, f.check) in before_keys:
+            continue
+        why = _why(f, lost_paths, head_keys, now_inv, chs)
+        out.append(dataclasses.replace(
+            f, message=f"{f.message} (broken by the staged change: {why})",
+            hint=f"{rel} is not staged: fix it in this commit too, or keep the object as it was"
+                 + (f"; {f.hint}" if f.hint else "")))
+    return out
+
+
+def _why(f: Finding, lost_paths: dict, head_keys: set, now_inv: "Inventory", chs: list[Change]) -> str:
+    """The staged change that made this finding, in words: the object it removed, renamed or moved."""
+    by_path = {c.old or c.path: c for c in chs}
+    for (kind, ns, name), rel in lost_paths.items():
+        if f"{ns}:{name}" not in f.message and f"{ns}/{name}" not in f.message:
+            continue
+        moved = [o.namespace for o in now_inv.objects if o.kind == kind and o.name == name and o.namespace != ns]
+        c = by_path.get(rel)
+        if moved:
+            return f"{kind} {name} moves from namespace {ns} to {moved[0]}" + (f" ({c.describe()})" if c else "")
+        if c is not None and c.status == "D":
+            return f"it deletes {rel}, which defined {kind} {ns}/{name}"
+        if c is not None and c.status == "R":
+            return f"it renames {c.old} to {c.path}, and {kind} {ns}/{name} is gone"
+        renamed = [o for o in now_inv.objects if c is not None and o.kind == kind
+                   and (o.kind, o.namespace, o.name) not in head_keys
+                   and os.path.abspath(o.doc.path).endswith(os.sep + c.path.replace("/", os.sep))]
+        if renamed:
+            return f"{kind} {ns}/{name} is renamed to {renamed[0].namespace}/{renamed[0].name} in {rel}"
+        return f"{kind} {ns}/{name} is removed from {rel}"
+    kinds = [c.describe() for c in chs if _readable(c.path)][:3]
+    return "it " + ", ".join(kinds) if kinds else "see git diff --cached"
