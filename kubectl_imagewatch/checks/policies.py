@@ -42,11 +42,18 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
         rng = semver.get("range")
         if isinstance(rng, str):
             try:
-                constraints.parse(rng)
+                parsed = constraints.parse(rng)
             except constraints.ConstraintError as e:
                 yield ctx.at(obj, ("spec", "policy", "semver", "range"), "IW204",
                              f"semver range {rng!r}: {e}",
                              "Masterminds syntax: '>=1.0.0 <2.0.0', '1.2.x', '^1.2', '~1.2.3', '1.0 - 2.0', 'a || b'")
+            else:
+                why = constraints.empty(parsed)
+                if why:
+                    yield ctx.at(obj, ("spec", "policy", "semver", "range"), "IW212",
+                                 f"semver range {rng!r} can match no version: {why}; Flux fails with 'unable to "
+                                 "determine latest version from provided list'",
+                                 "swap the bounds (e.g. '>=6.0.0 <7.0.0'), or join alternatives with '||'")
     ft = spec.get("filterTags")
     unfiltered = not (isinstance(ft, dict) and ft.get("pattern"))
     if unfiltered and "numerical" in chosen[:1]:

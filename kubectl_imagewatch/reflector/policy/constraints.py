@@ -242,6 +242,38 @@ class Constraints:
         return "; ".join(reasons) if len(reasons) <= 1 else reasons[0]
 
 
+def _bounds(terms: tuple[Term, ...]) -> str | None:
+    """Why no version can satisfy every term of one group (None when some may, or when unsure): the
+    greatest lower bound above the least upper bound, from the terms whose bounds are plain."""
+    lo: tuple[Version, bool] | None = None  # (version, strict)
+    hi: tuple[Version, bool] | None = None
+    for t in terms:
+        low = high = None
+        if t.op in (">=", "=>", "~", "~>", "^") or (t.op == ">" and not t.dirty):
+            low = (t.con, t.op == ">")
+        if t.op == "<" or (t.op in ("<=", "=<") and not t.dirty):
+            high = (t.con, t.op == "<")
+        if t.op in ("", "=") and not t.dirty:
+            low = high = (t.con, False)
+        if low and (lo is None or low[0].key > lo[0].key or (low[0].key == lo[0].key and low[1])):
+            lo = low
+        if high and (hi is None or high[0].key < hi[0].key or (high[0].key == hi[0].key and high[1])):
+            hi = high
+    if lo is None or hi is None:
+        return None
+    if lo[0].key > hi[0].key or (lo[0].key == hi[0].key and (lo[1] or hi[1])):
+        return f"the lower bound {lo[0]} is {'not below' if lo[0].key == hi[0].key else 'above'} the upper bound {hi[0]}"
+    return None
+
+
+def empty(c: Constraints) -> str | None:
+    """Why nothing can satisfy the range (every `||` group's bounds cross), or None."""
+    whys = [_bounds(g) for g in c.groups]
+    if not whys or any(w is None for w in whys):
+        return None
+    return whys[0] if len(whys) == 1 else "in every || group " + "; ".join(w for w in whys if w)
+
+
 @functools.lru_cache(maxsize=1024)
 def parse(c: str) -> Constraints:
     """Masterminds NewConstraint. Raises ConstraintError with Masterminds' message."""
