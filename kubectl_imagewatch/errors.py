@@ -37,5 +37,3 @@ class InputError(ImagewatchError):
 
 class OperationError(ImagewatchError):
     """A registry, git or cluster operation failed (exit 1)."""
-
-    temporary = False

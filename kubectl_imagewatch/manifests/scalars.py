@@ -30,8 +30,6 @@ def _go_parse_int(s: str) -> int | None:
     if "_" in body:
         if body.startswith("_") or body.endswith("_") or "__" in body:
             return None
-        if body[:2].lower() in ("0x", "0o", "0b") and body[2:3] == "_":
-            pass
     neg = s.startswith("-")
     clean = body.replace("_", "")
     try:
@@ -42,8 +40,6 @@ def _go_parse_int(s: str) -> int | None:
         elif clean[:2].lower() == "0b":
             v = int(clean[2:], 2)
         elif len(clean) > 1 and clean[0] == "0":
-            if "_" in body and body[1] == "_":
-                pass
             v = int(clean[1:], 8)
         else:
             v = int(clean, 10)
