@@ -296,8 +296,12 @@ def _pure_yaml() -> Any:
     Python's RecursionError on 50,000 brackets takes seconds; stopping at the depth no document
     may exceed anyway makes it instant.
     """
+    import warnings
+
     from ruamel.yaml import YAML
-    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.composer import Composer, ReusedAnchorWarning
+
+    warnings.filterwarnings("ignore", category=ReusedAnchorWarning)  # a redefined anchor is valid YAML
 
     class Bounded(Composer):  # type: ignore[misc]
         depth = 0
