@@ -425,6 +425,6 @@ def parse(src: str, name: str = "commit message") -> Template:
         raise
     except RecursionError:
         raise TemplateError(f"template: {name}: template nests too deeply") from None
-    except (ValueError, TypeError, OverflowError, IndexError, KeyError) as e:
+    except Exception as e:  # a gap in this parser must still read as a template error, not a crash
         raise TemplateError(f"template: {name}: {e}") from None
     return Template(name, root, p.defs, src)
