@@ -217,3 +217,12 @@ def test_lone_surrogate_tags(tmp_path: Path) -> None:
         r = run_cli("simulate", str(f), "--tags-file", str(t), "-o", fmt)
         assert r.code in (0, 1), r.err
         assert "Traceback" not in r.err
+
+
+def test_shared_lists_compare_in_polynomial_time() -> None:
+    build = "{{ $a := list 1 }}{{ $b := list 1 }}{{ range until 40 }}{{ $a = list $a $a }}{{ $b = list $b $b }}{{ end }}"
+    assert template.render(build + "{{ deepEqual $a $b }} {{ has $a (list $b) }} {{ len (uniq (list $a $b)) }}", {}) \
+        == "true true 1"
+    with pytest.raises(template.TemplateError) as e:
+        template.render(build + "{{ eq $a $b }}", {})
+    assert "error calling eq: invalid type for comparison" in str(e.value)  # Go: slices are not comparable

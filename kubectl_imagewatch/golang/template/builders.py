@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from kubectl_imagewatch.golang.template.budget import need
 from kubectl_imagewatch.golang.template.parser import CallError
-from kubectl_imagewatch.golang.template.values import MISSING, fmt_v, type_name
+from kubectl_imagewatch.golang.template.values import MISSING, deep_equal, fmt_v, type_name
 
 _INT_TEXT = __import__("re").compile(r"[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]*|[1-9][0-9_]*)\Z")
 
@@ -167,7 +167,7 @@ def uniq(v: Any) -> list:
     _pairwise("uniq")(lst, lst)
     out: list = []
     for x in lst:
-        if x not in out:
+        if not any(deep_equal(x, o) for o in out):
             out.append(x)
     return out
 
@@ -175,7 +175,7 @@ def uniq(v: Any) -> list:
 def without(v: Any, *xs: Any) -> list:
     lst = _list_arg(v, "without")
     _pairwise("without")(lst, list(xs))
-    return [x for x in lst if x not in xs]
+    return [x for x in lst if not any(deep_equal(x, o) for o in xs)]
 
 
 def _div(a: Any, b: Any) -> int:

@@ -21,6 +21,7 @@ from kubectl_imagewatch.golang.template.builders import BUILDERS
 from kubectl_imagewatch.golang.template.budget import MAX_ITEMS, need
 from kubectl_imagewatch.golang.template.parser import CallError, TemplateError
 from kubectl_imagewatch.golang.template.regexfuncs import REGEX_FUNCS
+from kubectl_imagewatch.golang.template.values import deep_equal
 from kubectl_imagewatch.golang.template.values import MISSING, GoStruct, StrMap, fmt_v, sort_keys, sprint, sprintln, truth, type_name
 
 SPRIG_ALL = set("""hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate
@@ -65,6 +66,8 @@ def _is_num(v: Any) -> bool:
 
 
 def _basic_eq(a: Any, b: Any) -> bool:
+    if isinstance(a, (list, tuple, dict)) or isinstance(b, (list, tuple, dict)):  # Go: not Comparable
+        raise CallError("invalid type for comparison")
     if _is_num(a) and _is_num(b):
         if isinstance(a, float) != isinstance(b, float):
             raise TemplateError("incompatible types for comparison")
@@ -325,7 +328,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "rest": lambda v: _to_list(v, "rest")[1:], "initial": lambda v: _to_list(v, "initial")[:-1],
     "compact": lambda v: [x for x in _to_list(v, "compact") if truth(x)],
     "reverse": lambda v: _to_list(v, "reverse")[::-1],
-    "has": lambda x, v: x in _to_list(v, "has"),
+    "has": lambda x, v: any(deep_equal(x, i) for i in _to_list(v, "has")),
     # numbers
     "float64": lambda v: float(_s(v)) if not _is_num(v) else float(v),
     # encodings and hashes
@@ -345,7 +348,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "typeOf": type_name, "kindOf": lambda v: {"string": "string", "bool": "bool",
                                              "float64": "float64"}.get(type_name(v), "struct" if isinstance(v, GoStruct) else
                                                                     "slice" if isinstance(v, list) else "map"),
-    "deepEqual": lambda a, b: a == b,
+    "deepEqual": deep_equal,
 }
 
 FUNCS.update(REGEX_FUNCS)

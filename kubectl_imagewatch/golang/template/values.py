@@ -151,6 +151,26 @@ def _fmt_new(v: Any, budget: list, seen: dict) -> str:
     return out
 
 
+def deep_equal(a: Any, b: Any, seen: Optional[set] = None) -> bool:
+    """reflect.DeepEqual for template values; pairs already under comparison count as equal (as Go's
+    visited map does), so lists sharing sub-lists compare in polynomial time, not exponential."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if not isinstance(a, (list, tuple, dict, GoStruct)):
+        return bool(a == b)
+    seen = set() if seen is None else seen
+    if (id(a), id(b)) in seen:
+        return True
+    seen.add((id(a), id(b)))
+    if isinstance(a, GoStruct):
+        return a.type_name == b.type_name and deep_equal(list(a.fields.values()), list(b.fields.values()), seen)
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(deep_equal(a[k], b[k], seen) for k in a)
+    return len(a) == len(b) and all(deep_equal(x, y, seen) for x, y in zip(a, b))
+
+
 def sort_keys(d: dict) -> list:
     try:
         return sorted(d)
