@@ -155,7 +155,8 @@ def printf(fmt: str, *args: Any) -> str:
             else:
                 s = f"%!{verb}({type_name(a)}={fmt_v(a)})"
         elif verb == "c":
-            s = chr(a) if isinstance(a, int) else f"%!c({type_name(a)}={fmt_v(a)})"
+            valid = isinstance(a, int) and 0 <= a <= 0x10FFFF and not 0xD800 <= a <= 0xDFFF
+            s = (chr(a) if valid else "\ufffd") if isinstance(a, int) else f"%!c({type_name(a)}={fmt_v(a)})"
         else:
             s = f"%!{verb}({type_name(a)}={fmt_v(a)})"
         if width and width != "*":
