@@ -152,7 +152,7 @@ def plan(inv: Inventory, refs: dict[str, LatestRef], repo_root: str, release: Op
             ap.error = (f"update.path {target.given!r} does not exist under {repo_root} "
                         "(pass --repo-root the repository the automation writes to)")
             continue
-        outcome = tree.plan_path(target, values, overlay)
+        outcome = tree.plan_path(target, values, overlay, inv.screen)
         ap.outcome = outcome
         ap.files = outcome.files
         for f in outcome.files:

@@ -18,6 +18,7 @@ from kubectl_imagewatch.automation.result import FileUpdate
 from kubectl_imagewatch.flux import markers
 from kubectl_imagewatch.flux.updatepath import UpdateTarget, within
 from kubectl_imagewatch.manifests.loader import MAX_FILE_BYTES, flux_reads
+from kubectl_imagewatch.manifests.screen import ScreenCache
 
 _LIST_KIND = re.compile(r"(?m)^kind:\s*(List|ResourceList)\s*$")
 _SEPARATOR_LINE = re.compile(r"(?m)^---")
@@ -73,9 +74,10 @@ def _inside_git(target: UpdateTarget) -> bool:
 
 
 def plan_path(target: UpdateTarget, setter_values: dict[str, str],
-              overlay: Optional[dict[str, bytes]] = None) -> Outcome:
+              overlay: Optional[dict[str, bytes]] = None, screen: Optional[ScreenCache] = None) -> Outcome:
     """Plan the Setters update under one resolved update.path; `overlay` holds contents earlier
-    automations already changed (real path -> bytes)."""
+    automations already changed (real path -> bytes); `screen`: what reading the manifests found
+    (files known to hold no marker are not read again)."""
     out = Outcome()
     overlay = overlay if overlay is not None else {}
     if not target.exists:
@@ -86,22 +88,17 @@ def plan_path(target: UpdateTarget, setter_values: dict[str, str],
     files, temps = walk_files(target.path)
     out.leftovers = [os.path.relpath(t, target.repo) for t in temps]
     for path, is_link in files:
-        _plan_file(target, path, is_link, setter_values, overlay, out)
+        _plan_file(target, path, is_link, setter_values, overlay, out, screen)
     return out
 
 
 def _plan_file(target: UpdateTarget, path: str, is_link: bool, setter_values: dict[str, str],
-               overlay: dict[str, bytes], out: Outcome) -> None:
+               overlay: dict[str, bytes], out: Outcome, screen: Optional[ScreenCache]) -> None:
     from kubectl_imagewatch.automation.reformat import flux_rewrites
-    from kubectl_imagewatch.manifests import loader
 
     repo = target.repo
-    if not is_link and path not in overlay:
-        try:
-            if loader.screened_out(path, os.stat(path)):
-                return
-        except OSError:
-            pass
+    if screen is not None and not is_link and path not in overlay and screen.lacks_marker(path):
+        return
     repo_file = os.path.relpath(path, repo)
     real = path
     if is_link:

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from kubectl_imagewatch.checks.base import finding
 from kubectl_imagewatch.findings import Finding
+from kubectl_imagewatch.manifests import screen
 from kubectl_imagewatch.manifests.scalars import resolve
 
 MAX_FILE_BYTES = 8 << 20
@@ -29,24 +30,6 @@ MARKER_TOKEN = b'"$imagepolicy"'
 YAML_SUFFIXES = (".yaml", ".yml")
 
 Path = tuple  # JSON path: keys and indexes
-
-# abspath -> (size, mtime_ns, contains the marker token): files read once are not re-read to screen
-SCREENED: dict[str, tuple[int, int, bool]] = {}
-
-
-def remember_screen(path: str, raw: bytes) -> None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return
-    SCREENED[os.path.abspath(path)] = (st.st_size, st.st_mtime_ns, MARKER_TOKEN in raw)
-
-
-def screened_out(path: str, st: os.stat_result) -> bool:
-    """True when this exact file content was already read and holds no marker token."""
-    hit = SCREENED.get(path)
-    return hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns and not hit[2]
-
 
 @dataclasses.dataclass
 class Document:
@@ -84,8 +67,9 @@ class TooComplex(Exception):
 class _Builder:
     """ruamel node graph -> plain data with positions, YAML 1.1 plain-scalar resolution."""
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str = "", line0: int = 0) -> None:
         self.text = text
+        self.line0 = line0  # the text's first line in its file (a document cut from a stream)
         self.count = 0
         self.positions: dict = {}
         self.duplicates: list[tuple[tuple, int, int]] = []
@@ -95,7 +79,7 @@ class _Builder:
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             raise TooComplex("document too large or too deeply nested after alias expansion")
         mark = node.start_mark
-        self.positions.setdefault(path, (mark.line + 1, mark.column + 1))
+        self.positions.setdefault(path, (mark.line + 1 + self.line0, mark.column + 1))
         kind = node.id
         if kind == "scalar":
             return scalar_value(node, self.text)
@@ -118,9 +102,9 @@ class _Builder:
             key = str(key) if not isinstance(key, str) else key
             kp = path + (key,)
             if key in explicit:
-                self.duplicates.append((kp, k.start_mark.line + 1, k.start_mark.column + 1))
+                self.duplicates.append((kp, k.start_mark.line + 1 + self.line0, k.start_mark.column + 1))
             explicit.add(key)
-            self.positions[("@key",) + kp] = (k.start_mark.line + 1, k.start_mark.column + 1)
+            self.positions[("@key",) + kp] = (k.start_mark.line + 1 + self.line0, k.start_mark.column + 1)
             out[key] = self.build(v, kp, depth + 1)
         return out
 
@@ -147,27 +131,34 @@ def _is_explicit(node: Any, text: str) -> bool:
 
 def read_file(path: str, display: Optional[str] = None) -> tuple[Optional[bytes], Optional[Finding]]:
     """Read bytes safely: no FIFOs/devices, size-capped; a Finding explains any refusal."""
+    raw, err, _ = read_file_stat(path, display)
+    return raw, err
+
+
+def read_file_stat(path: str, display: Optional[str] = None) -> tuple[Optional[bytes], Optional[Finding],
+                                                                         Optional[os.stat_result]]:
+    """read_file, also giving the file's stat taken before reading it (for the screen cache)."""
     shown = display or path
     try:
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
             return None, finding("IW004", shown, 0, 0, "broken symlink, skipped",
-                                 "remove the link or point it at an existing file")
-        return None, finding("IW005", shown, 0, 0, "no such file or directory", "")
+                                 "remove the link or point it at an existing file"), None
+        return None, finding("IW005", shown, 0, 0, "no such file or directory", ""), None
     except OSError as e:
-        return None, finding("IW005", shown, 0, 0, f"cannot read: {e.strerror}", "")
+        return None, finding("IW005", shown, 0, 0, f"cannot read: {e.strerror}", ""), None
     if not stat.S_ISREG(st.st_mode):
-        return None, finding("IW004", shown, 0, 0, "not a regular file, skipped", "")
+        return None, finding("IW004", shown, 0, 0, "not a regular file, skipped", ""), None
     if st.st_size > MAX_FILE_BYTES:
         return None, finding("IW004", shown, 0, 0,
                              f"file is {st.st_size >> 20} MiB, over the {MAX_FILE_BYTES >> 20} MiB limit; skipped",
-                             "Kubernetes manifests this large are not applied by Flux either")
+                             "Kubernetes manifests this large are not applied by Flux either"), None
     try:
         with open(path, "rb") as f:
-            return f.read(MAX_FILE_BYTES + 1), None
+            return f.read(MAX_FILE_BYTES + 1), None, st
     except OSError as e:
-        return None, finding("IW005", shown, 0, 0, f"cannot read: {e.strerror}", "")
+        return None, finding("IW005", shown, 0, 0, f"cannot read: {e.strerror}", ""), None
 
 
 def decode(raw: bytes, shown: str) -> tuple[Optional[str], Optional[Finding]]:
@@ -320,55 +311,80 @@ def _pure_yaml() -> Any:
     return yaml
 
 
-def parse_documents(text: str, shown: str) -> tuple[list[Document], list[Finding], Any]:
-    """Compose every YAML document; returns documents, findings and the raw node list."""
-    from ruamel.yaml.error import YAMLError
+def parse_documents(text: str, shown: str,
+                    kinds: Optional[frozenset] = None) -> tuple[list[Document], list[Finding], Any]:
+    """Compose every YAML document; returns documents, findings and the raw node list.
 
-    try:
-        fast = _fast_nodes(text)
-    except TooDeep as e:
-        return [], [finding("IW001", shown, e.line, 1, str(e),
-                            f"Kubernetes objects nest far less than {MAX_DEPTH} levels deep")], []
-    yaml = _pure_yaml() if fast is None else None
-    docs_iter: Any = fast if yaml is None else None
+    With `kinds`, a document whose top-level kind the byte screen reads (screen.split_documents) as a
+    kind not in `kinds` is not composed, and the node list is empty: line numbers and document
+    indexes stay those of the whole file. A file with nothing to leave out is composed whole (one
+    parser, not one per document)."""
     docs: list[Document] = []
     findings: list[Finding] = []
     nodes: list[Any] = []
+    pieces = screen.split_documents(text) if kinds is not None else None
+    if pieces is None or kinds is None or not any(k is not None and k not in kinds for _, _, k in pieces):
+        _compose(text, shown, 0, None, docs, findings, nodes)
+        return docs, findings, nodes
+    for index, (line0, piece, kind) in enumerate(pieces):
+        if kind is not None and kind not in kinds:
+            continue
+        if not _compose(piece, shown, line0, index, docs, findings, []):
+            break  # like the whole stream: nothing after a syntax error is read
+    return docs, findings, []
+
+
+def _compose(text: str, shown: str, line0: int, index: Optional[int], docs: list[Document],
+             findings: list[Finding], nodes: list[Any]) -> bool:
+    """Compose the documents of `text` (which starts at line `line0` of the file; `index`: its
+    document's index when it is one document of a split stream); False on a YAML syntax error."""
+    from ruamel.yaml.error import YAMLError
+
+    deep_hint = f"Kubernetes objects nest far less than {MAX_DEPTH} levels deep"
+    try:
+        fast = _fast_nodes(text)
+    except TooDeep as e:
+        findings.append(finding("IW001", shown, e.line + line0, 1, str(e), deep_hint))
+        return False
+    yaml = _pure_yaml() if fast is None else None
+    docs_iter: Any = fast if yaml is None else None
     try:
         for i, node in enumerate(docs_iter if yaml is None else yaml.compose_all(io.StringIO(text))):
             nodes.append(node)
             if node is None:
                 continue
-            b = _Builder(text)
+            line = node.start_mark.line + 1 + line0
+            b = _Builder(text, line0)
             try:
                 data = b.build(node)
             except TooComplex as e:
-                findings.append(finding("IW001", shown, node.start_mark.line + 1, 1, str(e),
+                findings.append(finding("IW001", shown, line, 1, str(e),
                                         "reduce YAML aliases; the API server refuses such documents too"))
                 continue
             except RecursionError:
-                findings.append(finding("IW001", shown, node.start_mark.line + 1, 1,
-                                        "document nests too deeply", ""))
+                findings.append(finding("IW001", shown, line, 1, "document nests too deeply", ""))
                 continue
-            for kp, line, col in b.duplicates:
-                findings.append(finding("IW003", shown, line, col,
+            for kp, kline, col in b.duplicates:
+                findings.append(finding("IW003", shown, kline, col,
                                         f"duplicate key {'.'.join(map(str, kp))}",
                                         "kubectl refuses documents with duplicate keys; keep one"))
-            docs.append(Document(shown, i, data, b.positions, node.start_mark.line + 1))
+            docs.append(Document(shown, i if index is None else index, data, b.positions, line))
     except YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        line, col = (mark.line + 1 + line0, mark.column + 1) if mark is not None else (0, 0)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         helm = "{{" in text
         findings.append(finding("IW001", shown, line, col, f"YAML syntax error: {problem}",
                                 "this looks like a Helm/Go template, which is not YAML; exclude it"
                                 if helm else "fix the YAML syntax"))
+        return False
     except TooDeep as e:
-        findings.append(finding("IW001", shown, e.line, 1, str(e),
-                                f"Kubernetes objects nest far less than {MAX_DEPTH} levels deep"))
+        findings.append(finding("IW001", shown, e.line + line0, 1, str(e), deep_hint))
+        return False
     except RecursionError:
         findings.append(finding("IW001", shown, 0, 0, "document nests too deeply", ""))
-    return docs, findings, nodes
+        return False
+    return True
 
 
 def load_plain(text: str, as_written: bool = False, max_nodes: int = MAX_NODES) -> list[Any]:
