@@ -5,6 +5,7 @@ import json
 from typing import TYPE_CHECKING
 
 from kubectl_imagewatch.flux import imageref
+from kubectl_imagewatch.reflector.policy import TagVerdict
 from kubectl_imagewatch.reflector.simulate import PolicyResult
 
 if TYPE_CHECKING:
@@ -32,6 +33,97 @@ def _clip(s: str) -> str:
     return s if len(s) <= 80 else f"{s[:60]}... ({len(s):,} characters)"
 
 
+_GROUPS = {"selected": 0, "lower": 1, "out-of-range": 2, "unparsable": 3, "candidate": 4, "filtered": 5, "excluded": 6}
+
+
+def _policy_kind(r: PolicyResult) -> tuple[str, str]:
+    pol = r.policy.spec.get("policy")
+    for kind in ("semver", "alphabetical", "numerical"):
+        arg = pol.get(kind) if isinstance(pol, dict) else None
+        if arg is not None:
+            order = arg.get("order") if isinstance(arg, dict) else None
+            return kind, str(order or "ASC").upper()
+    return "", ""
+
+
+def ordered(r: PolicyResult) -> list[TagVerdict]:
+    """The winner first, then the runner-up and the other losers in the policy's own order, then the
+    other verdicts (out-of-range, unparsable, filtered, excluded), newest first within each."""
+    from kubectl_imagewatch.reflector.policy import numerical, versions
+
+    kind, order = _policy_kind(r)
+    tags = sorted(r.selection.tags, key=lambda t: t.tag, reverse=True)  # bytes: the last tie-break
+
+    def value(t: TagVerdict) -> str:
+        return t.extracted if t.extracted is not None else t.tag
+
+    def version_key(t: TagVerdict) -> tuple:
+        v = versions.parse_tag(value(t))
+        return (1, v.key) if v is not None else (0,)
+
+    tags.sort(key=version_key, reverse=True)  # newest first, where a tag reads as a version
+    if kind == "numerical":
+        def num(t: TagVerdict) -> float:
+            f = numerical.parse_float(value(t)) if t.verdict in ("selected", "lower") else None
+            return float("-inf") if f is None or f != f else (f if order == "ASC" else -f)
+        tags.sort(key=num, reverse=True)
+    elif kind == "alphabetical":
+        lower = [t for t in tags if t.verdict in ("selected", "lower")]
+        lower.sort(key=value, reverse=order == "ASC")
+        tags = lower + [t for t in tags if t.verdict not in ("selected", "lower")]
+    tags.sort(key=lambda t: _GROUPS.get(t.verdict, 9))
+    return tags
+
+
+def why_failed(r: PolicyResult) -> str:
+    """One sentence in plain words on why a policy selected nothing (Flux's own message follows)."""
+    from kubectl_imagewatch.reflector.policy import constraints
+
+    s = r.selection
+    assert s.error is not None
+    counts: dict[str, int] = {}
+    for t in s.tags:
+        counts[t.verdict] = counts.get(t.verdict, 0) + 1
+    n = len(s.tags)
+    reason = s.error.reason
+    kind, _ = _policy_kind(r)
+    if reason == "no-tags":
+        if n and counts.get("excluded") == n:
+            return f"the exclusionList excludes all {n} tags"
+        return "there are no tags to choose from (the repository lists none, or none were found for it)"
+    if reason == "invalid-range":
+        return "the semver range does not parse, so Flux cannot use the policy"
+    if reason == "invalid-pattern":
+        return "a regular expression does not compile under Go's RE2 rules"
+    if reason == "invalid-policy":
+        return "the policy is not one Flux can build (exactly one of semver, alphabetical, numerical)"
+    if reason == "invalid-numeric":
+        bad = next((t.tag for t in s.tags if t.verdict == "unparsable"), "")
+        return f"a tag that passed the filter is not a number ({_clip(bad)!r}); one such tag fails a numerical policy"
+    if reason == "digest-failed":
+        return "a tag was selected, but the registry did not give its digest"
+    if reason == "no-match":
+        passed = n - counts.get("filtered", 0) - counts.get("excluded", 0)
+        if passed <= 0:
+            return (f"no tag matches filterTags.pattern ({counts.get('filtered', 0)} filtered, "
+                    f"{counts.get('excluded', 0)} excluded)")
+        if kind == "semver":
+            pol = r.policy.spec.get("policy") or {}
+            rng = str((pol.get("semver") or {}).get("range", "")) if isinstance(pol, dict) else ""
+            try:
+                empty = constraints.empty(constraints.parse(rng))
+            except constraints.ConstraintError:
+                empty = None
+            if empty:
+                return f"the range {rng!r} can match no version: {empty}"
+            unparsable, versions = counts.get("unparsable", 0), counts.get("out-of-range", 0)
+            if not versions:
+                return f"none of the {passed} tags that passed the filter is a version Flux can parse"
+            return (f"none of the {versions} version tags is inside the range {rng!r}"
+                    + (f" ({unparsable} other tags are not versions)" if unparsable else ""))
+    return "no tag could be selected"
+
+
 def render_text(results: list[PolicyResult], show_all: bool = False, color: bool = False) -> str:
     out: list[str] = []
     for r in results:
@@ -46,21 +138,24 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
                        f"  ({s.kind})")
         else:
             assert s.error is not None
-            out.append(f"  FAILED ({s.error.reason}): {safe(s.error.message)}")
+            out.append(f"  FAILED: {safe(why_failed(r))}")
+            out.append(f"  Flux says ({s.error.reason}): {safe(s.error.message)}")
         for w in s.warnings:
             out.append(f"  warning: {safe(w)}")
         if not s.tags:
             out.append("")
             continue
-        tags = s.tags
+        tags = ordered(r)
+        runner_up = next((t for t in tags if t.verdict == "lower"), None)
         hidden = 0
         if not show_all and len(tags) > SHOW:
-            keep = [t for t in tags if t.verdict == "selected" or t.tag in s.tied]
-            rest = [t for t in tags if t not in keep]
+            tied = set(s.tied)
+            keep = [t for t in tags if t.verdict == "selected" or t.tag in tied]
+            rest = [t for t in tags if t.verdict != "selected" and t.tag not in tied]
             room = max(SHOW - len(keep), 0)
             keep += rest[:room]
             hidden = len(tags) - len(keep)
-            tags = sorted(keep, key=lambda t: t.tag, reverse=True)
+            tags = keep
         names = [safe(t.tag) for t in tags]
         width = min(max(len(n) for n in names), MAX_PAD)
         ew = min(max([len(t.extracted or "") for t in tags] + [0]), MAX_PAD)
@@ -70,7 +165,8 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
             if color and _C.get(t.verdict):
                 verdict = f"{_C[t.verdict]}{verdict}\033[0m"
             ext = f"{_clip(safe(t.extracted or '')).ljust(max(ew, 9))}  " if ew else ""
-            out.append(f"  {name.ljust(width)}  {ext}{verdict}  {safe(t.detail)}")
+            detail = safe(t.detail) + (" (runner-up)" if t is runner_up else "")
+            out.append(f"  {name.ljust(width)}  {ext}{verdict}  {detail}")
         if hidden:
             counts: dict[str, int] = {}
             shown = {t.tag for t in tags}
