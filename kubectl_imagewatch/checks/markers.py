@@ -95,9 +95,15 @@ def _check_marker(ctx: Context, mf: MarkerFile, m: markers.Marker, autos: list[F
                     reasons.append(f"{a.ref} only sees policies in namespace {a.namespace}")
                 else:
                     reasons.append(f"{a.ref}'s policySelector does not match the policy's labels")
+            if any(a.namespace != pol.namespace for a in autos):
+                fix = (f"Flux leaves the field unchanged without a word: use a policy in namespace {autos[0].namespace} "
+                       "(an automation only sees policies in its own namespace)")
+            else:
+                fix = ("Flux leaves the field unchanged without a word: give the policy the labels the automation's "
+                       "policySelector matches, or widen the selector")
             yield ctx.file(mf.path, line, col, "IW404",
                            f"marker names {m.policy}, but no automation covering this file uses it: {'; '.join(reasons)}",
-                           "Flux leaves the field unchanged without a word")
+                           fix)
     if m.suffix == ":digest" and (pol.spec.get("digestReflectionPolicy") in (None, "Never")):
         yield ctx.file(mf.path, line, col, "IW407",
                        f"{m.setter}: the policy reflects no digest (digestReflectionPolicy Never); Flux writes an empty value",
@@ -123,6 +129,13 @@ def _unknown_policy(ctx: Context, mf: MarkerFile, m: markers.Marker) -> Finding:
                         f"repository), pass --default-namespace {ns}")
     known = [p for p in same if p.namespace_given]
     hint = "check the namespace and name, or include the policy's file"
+    if not same:
+        import difflib
+
+        keys = [f"{p.namespace}:{p.name}" for p in ctx.inventory.of_kind(IMAGE_POLICY) if p.namespace_given]
+        close = difflib.get_close_matches(m.policy, keys, n=1, cutoff=0.75)
+        if close:
+            hint = f"did you mean {close[0]}?"
     if known:
         hint = (f"the scanned files have {', '.join(p.namespace + ':' + p.name for p in known[:3])}; if the marker means "
                 "one of them, fix its namespace (a policy in another repository is not seen here)")

@@ -6,12 +6,13 @@ from typing import Iterator
 
 from kubectl_imagewatch.golang import regexp as goregex
 from kubectl_imagewatch.checks.base import Context
-from kubectl_imagewatch.checks.repositories import check_duration
+from kubectl_imagewatch.checks.repositories import check_duration, regex_hint
 from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests.model import IMAGE_POLICY, FluxObject
 from kubectl_imagewatch.reflector.policy import constraints
 
 _REF = re.compile(r"\$(\$|\{([^}]*)\}|([A-Za-z0-9_]+))")
+
 
 
 def _extract_refs(template: str) -> list[tuple[str, bool]]:
@@ -73,8 +74,7 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
             err = goregex.check(pattern)
             if err:
                 yield ctx.at(obj, ("spec", "filterTags", "pattern"), "IW201", f"filterTags.pattern: {err}",
-                             "Go's RE2 has no lookarounds, backreferences or possessive quantifiers; "
-                             "exclude tags with the ImageRepository's exclusionList instead")
+                             regex_hint(str(err), "exclude tags with the ImageRepository's exclusionList instead"))
             else:
                 rx = goregex.compile(pattern)
         if isinstance(extract, str) and extract:

@@ -63,9 +63,27 @@ _IDS = {"additionalProperties": "IW101", "required": "IW102", "type": "IW103", "
         "pattern": "IW105"}
 
 
+def _closest(name: str, known: list[str]) -> str:
+    """The schema's property a misspelt field most likely means (case first: filtertags -> filterTags)."""
+    import difflib
+
+    same = [k for k in known if k.lower() == name.lower()]
+    if same:
+        return same[0]
+    lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.75)
+    return lower[close[0]] if close else ""
+
+
 def _hint(err: Any, path: tuple) -> str:
     v = err.validator
     if v == "additionalProperties":
+        known = list(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(known)) if isinstance(err.instance, dict) else []
+        guesses = [g for g in (_closest(str(x), known) for x in extra) if g]
+        if guesses:
+            return (f"did you mean {', '.join(guesses)}? (field names are case-sensitive; the API server drops "
+                    "unknown fields)")
         return "remove the field or check its spelling and indentation; the API server drops unknown fields"
     if v == "required":
         return "add the missing field"

@@ -50,7 +50,19 @@ class FileTags(TagProvider):
         if found is not None:
             return found, None
         return None, (f"no tags for ImageRepository {repo.ref} ({image}) in {self.path}; "
-                      f"add a key '{repo.ref}' or '{image}'")
+                      f"add a key '{repo.ref}' or '{image}'" + self._near(repo.ref, image))
+
+    def _near(self, ref: str, image: str) -> str:
+        """The file's key that looks like a typo for this repository, else the keys it has."""
+        import difflib
+
+        keys = [k for k in self.source.entries if k != "*"]
+        for want, cutoff in ((ref, 0.75), (image, 0.8)):
+            close = difflib.get_close_matches(want, keys, n=1, cutoff=cutoff)
+            if close:
+                return f" (the file's key '{close[0]}' looks like a typo for '{want}')"
+        shown = ", ".join(repr(k) for k in keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        return f" (the file's keys: {shown})" if keys else ""
 
     def digest(self, repo: FluxObject, tag: str, known: Optional[str]) -> tuple[Optional[str], Optional[str]]:
         return known, (None if known else f"no digest for tag {tag} in {self.path} (use tag: digest)")

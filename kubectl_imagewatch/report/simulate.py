@@ -90,7 +90,9 @@ def why_failed(r: PolicyResult) -> str:
     if reason == "no-tags":
         if n and counts.get("excluded") == n:
             return f"the exclusionList excludes all {n} tags"
-        return "there are no tags to choose from (the repository lists none, or none were found for it)"
+        if not n and not s.error.message.startswith("no tags in database"):
+            return "no tags could be read for its ImageRepository"
+        return "there are no tags to choose from (the ImageRepository lists none)"
     if reason == "invalid-range":
         return "the semver range does not parse, so Flux cannot use the policy"
     if reason == "invalid-pattern":
@@ -139,7 +141,8 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
         else:
             assert s.error is not None
             out.append(f"  FAILED: {safe(why_failed(r))}")
-            out.append(f"  Flux says ({s.error.reason}): {safe(s.error.message)}")
+            flux = s.error.reason != "no-tags" or s.error.message.startswith("no tags in database")
+            out.append(f"  {'Flux says' if flux else 'detail'} ({s.error.reason}): {safe(s.error.message)}")
         for w in s.warnings:
             out.append(f"  warning: {safe(w)}")
         if not s.tags:
