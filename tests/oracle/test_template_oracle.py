@@ -78,6 +78,11 @@ CORPUS = [
     ("{{ trunc 3 \"abcdef\" }} {{ trunc -2 \"abcdef\" }} {{ substr 1 3 \"abcdef\" }} {{ trimSuffix \".yaml\" \"x.yaml\" }}", ONE),
     ("{{ lt 1 2 }} {{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1 2 }} {{ ne 1 2 }} {{ eq 1 2 3 1 }} {{ not \"\" }}", ONE),
     ("{{ or 0 \"\" }} {{ and 1 \"x\" }} {{ or .Values.nope \"fallback\" }}", ONE),
+    # one Go find-all behind sprig's regex functions
+    ('{{ regexFindAll "a*" "baaab" -1 }} {{ regexReplaceAll "a*" "baaab" "<${0}>" }} {{ regexSplit "a*" "baaab" -1 }}', ONE),
+    ('{{ regexSplit "b" "abcb" 2 }} {{ regexSplit "" "héllo" -1 }} {{ regexFind "a+" "baaab" }} {{ regexSplit "x" "" 0 }}', ONE),
+    ('{{ regexReplaceAllLiteral "a+" "baaab" "${0}" }} {{ regexFindAll "\\b" "ab cd" -1 | len }} {{ regexQuoteMeta "a.b*" }}', ONE),
+    ('{{ mustRegexFindAll "[0-9]+" .AutomationObject.Name 1 }} {{ mustRegexSplit ":" (index .Changed.Changes 0).Setter -1 }}', ONE),
 ]
 
 

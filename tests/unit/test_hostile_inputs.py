@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kubectl_imagewatch.errors import InputError
 from kubectl_imagewatch.golang import regexp, template
@@ -226,3 +227,24 @@ def test_shared_lists_compare_in_polynomial_time() -> None:
     with pytest.raises(template.TemplateError) as e:
         template.render(build + "{{ eq $a $b }}", {})
     assert "error calling eq: invalid type for comparison" in str(e.value)  # Go: slices are not comparable
+
+
+_ATOMS = ["{{", "}}", "{{-", "-}}", " ", ".", ".Changed", ".Values.k", "$x", ":=", "=", "|", "(", ")", "range", "if", "else",
+          "end", "with", "define", "template", "block", '"a"', "'x'", "1", "-1", "1e9", "0x10", "until", "seq", "repeat", "list",
+          "dict", "printf", '"%d"', '"%v"', "len", "index", "slice", "regexFindAll", "regexSplit", '"a*"', "concat", "append",
+          "toJson", "fromJson", "mul", "div", "nil", "true", "break", "continue", "$", ",", "\n", "/*", "*/", '"\\q"', "`raw`",
+          "9223372036854775807", "uniq", "b64dec", "indent", "trunc", "substr", "eq", "and", "not", "call", "html"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=25).map("".join))
+def test_any_template_renders_or_is_a_template_error(src: str) -> None:
+    """Generated templates: a string or a TemplateError, never another exception (the engine's contract)."""
+    from kubectl_imagewatch.automation.message import build
+    from tests.unit.test_template import CHANGES
+
+    data = build("flux-system", "apps", CHANGES, {"k": "v"})
+    try:
+        assert isinstance(template.render(src, data), str)
+    except template.TemplateError:
+        pass
