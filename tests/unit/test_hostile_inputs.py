@@ -248,3 +248,7 @@ def test_any_template_renders_or_is_a_template_error(src: str) -> None:
         assert isinstance(template.render(src, data), str)
     except template.TemplateError:
         pass
+
+
+def test_template_output_has_no_lone_surrogates() -> None:
+    assert template.render('{{ .A }} {{ printf "%c" 55296 }}', {"A": "a\ud800b"}) == "a\ufffdb \ufffd"

@@ -7,13 +7,14 @@ budget.need for its final size before allocating, and integers wrap at 64 bits a
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable
 
 from kubectl_imagewatch.golang.template.budget import need
 from kubectl_imagewatch.golang.template.parser import CallError
 from kubectl_imagewatch.golang.template.values import MISSING, deep_equal, fmt_v, type_name
 
-_INT_TEXT = __import__("re").compile(r"[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]*|[1-9][0-9_]*)\Z")
+_INT_TEXT = re.compile(r"[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]*|[1-9][0-9_]*)\Z")
 
 
 def wrap64(v: int) -> int:

@@ -1,6 +1,7 @@
 """Executing a parsed template against Go-shaped data, with Go's error texts where they matter."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kubectl_imagewatch.golang.template import budget
@@ -275,4 +276,9 @@ def execute(tmpl: Template, data: Any, funcs: dict) -> str:
             raise st.err(str(e)) from None
         except Exception as e:  # a gap in this engine must still read as a template error, not a crash
             raise st.err(f"{type(e).__name__}: {e}") from None
-    return "".join(st.out)
+    out = "".join(st.out)
+    # a lone surrogate (a JSON/YAML escape in a value) is no text Go could hold: U+FFFD, as Go prints bad runes
+    return out if out.isascii() else _SURROGATE.sub("\ufffd", out)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
