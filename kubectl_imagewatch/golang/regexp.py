@@ -107,10 +107,6 @@ class GoRegexp:
             return None
         return Spans(b, spans)
 
-    def search_bytes(self, b: bytes, pos: int = 0) -> Optional["Spans"]:
-        spans = self._match(self._unanchored, b, pos, len(b))
-        return None if spans[0][0] < 0 else Spans(b, spans)
-
     def matches(self, s: str) -> bool:
         b = _utf8(s)
         return self._match(self._unanchored, b, 0, len(b))[0][0] >= 0

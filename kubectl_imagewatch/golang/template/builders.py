@@ -56,7 +56,7 @@ def _parse_int(s: str) -> int:
     return v if -(1 << 63) <= v < 1 << 63 else 0
 
 
-def _int_arg(v: Any, name: str) -> int:
+def _int_arg(v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise CallError(f"wrong type for value; expected int; got {type_name(v)}")
     return v
@@ -69,7 +69,7 @@ def _s(v: Any) -> str:
 
 
 def repeat(count: Any, s: Any) -> str:
-    n, text = _int_arg(count, "repeat"), _s(s)
+    n, text = _int_arg(count), _s(s)
     if n < 0:
         raise CallError("strings: negative Repeat count")
     need(n * len(text), "repeat")
@@ -77,7 +77,7 @@ def repeat(count: Any, s: Any) -> str:
 
 
 def until_step(start: Any, stop: Any, step: Any) -> list:
-    a, b, st = (_int_arg(x, "untilStep") for x in (start, stop, step))
+    a, b, st = (_int_arg(x) for x in (start, stop, step))
     if (b < a and st >= 0) or (b >= a and st <= 0):
         return []
     need(len(range(a, b, st)), "untilStep")
@@ -85,12 +85,12 @@ def until_step(start: Any, stop: Any, step: Any) -> list:
 
 
 def until(count: Any) -> list:
-    n = _int_arg(count, "until")
+    n = _int_arg(count)
     return until_step(0, n, -1 if n < 0 else 1)
 
 
 def seq(*params: Any) -> str:
-    p = [_int_arg(x, "seq") for x in params]
+    p = [_int_arg(x) for x in params]
     if len(p) == 1:
         inc = -1 if p[0] < 1 else 1
         nums = until_step(1, p[0] + inc, inc)
@@ -110,7 +110,7 @@ def seq(*params: Any) -> str:
 
 
 def indent(spaces: Any, v: Any) -> str:
-    n, text = _int_arg(spaces, "indent"), _s(v)
+    n, text = _int_arg(spaces), _s(v)
     pad = " " * need(max(n, 0), "indent")
     need(len(text) + max(n, 0) * (text.count("\n") + 1), "indent")
     return pad + text.replace("\n", "\n" + pad)
@@ -148,7 +148,7 @@ def prepend(v: Any, x: Any) -> list:
 
 
 def splitn(sep: Any, n: Any, s: Any) -> dict:
-    count, text, sp = _int_arg(n, "splitn"), _s(s), _s(sep)
+    count, text, sp = _int_arg(n), _s(s), _s(sep)
     if count == 0:
         return {}
     parts = text.split(sp, min(count, len(text) + 1) - 1) if count > 0 and sp else (
@@ -156,16 +156,14 @@ def splitn(sep: Any, n: Any, s: Any) -> dict:
     return {f"_{i}": p for i, p in enumerate(parts)}
 
 
-def _pairwise(name: str) -> Callable[..., Any]:
+def _pairs(a: list, b: list, name: str) -> None:
     """sprig's quadratic list functions (DeepEqual per pair): bounded by the number of pairs."""
-    def check(a: list, b: list) -> None:
-        need(len(a) * len(b) // 64, name)
-    return check
+    need(len(a) * len(b) // 64, name)
 
 
 def uniq(v: Any) -> list:
     lst = _list_arg(v, "uniq")
-    _pairwise("uniq")(lst, lst)
+    _pairs(lst, lst, "uniq")
     out: list = []
     for x in lst:
         if not any(deep_equal(x, o) for o in out):
@@ -175,7 +173,7 @@ def uniq(v: Any) -> list:
 
 def without(v: Any, *xs: Any) -> list:
     lst = _list_arg(v, "without")
-    _pairwise("without")(lst, list(xs))
+    _pairs(lst, list(xs), "without")
     return [x for x in lst if not any(deep_equal(x, o) for o in xs)]
 
 

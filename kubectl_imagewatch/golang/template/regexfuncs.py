@@ -7,6 +7,7 @@ the one FindAll in golang.regexp.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from kubectl_imagewatch.golang.template.parser import CallError, TemplateError
@@ -22,14 +23,13 @@ def _compile(pattern: Any, must: bool) -> Any:
     except regexp.PatternError as e:
         if must:
             raise CallError(str(e)) from None
-        quoted = f"`{p}`" if "`" not in p and p.isprintable() else _go_quote(p)
+        quoted = f"`{p}`" if _can_backquote(p) else json.dumps(p, ensure_ascii=False)
         raise CallError(f"regexp: Compile({quoted}): {e}") from None
 
 
-def _go_quote(s: str) -> str:
-    import json
-
-    return json.dumps(s)
+def _can_backquote(s: str) -> bool:
+    """strconv.CanBackquote: regexp.MustCompile's panic quotes the pattern with backquotes when it can."""
+    return "`" not in s and "\ufeff" not in s and all(c == "\t" or c.isprintable() for c in s)
 
 
 def _str(v: Any) -> str:
