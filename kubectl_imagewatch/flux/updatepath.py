@@ -90,5 +90,7 @@ def of_automation(auto: Any, repo_root: str) -> UpdateTarget:
     """The resolved spec.update.path of an ImageUpdateAutomation (missing path: the root)."""
     upd = auto.spec.get("update")
     path = upd.get("path") if isinstance(upd, dict) else None
-    return resolve(repo_root, path if isinstance(path, str) else None)
+    if path is not None and not isinstance(path, str):  # `path: 5`: the API server refuses the object, so
+        path = str(path)  # Flux never runs it; here it names a directory that is not there (never the root)
+    return resolve(repo_root, path)
 
