@@ -51,8 +51,8 @@ class Cluster:
             from kubernetes import client as k8s, config
             from kubernetes.config.config_exception import ConfigException
         except ImportError:
-            raise OperationError("cluster access needs the kubernetes package: "
-                                 "pip install 'kubectl-imagewatch[cluster]'") from None
+            raise OperationError("cluster access needs the kubernetes package, a dependency of kubectl-imagewatch: "
+                                 "reinstall it (pip install kubectl-imagewatch)") from None
         self.k8s = k8s
         self.errors = client_errors()
         self.namespace = "default"
