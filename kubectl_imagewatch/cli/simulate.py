@@ -62,5 +62,11 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
 
 def _progress(done: int, total: int) -> None:
     """Registry scans done so far, on one terminal line."""
-    sys.stderr.write(f"\rscanned {done}/{total} repositories" + ("\n" if done == total else ""))
+    if done == 0:
+        from kubectl_imagewatch.reflector.registry.scan import WORKERS
+
+        sys.stderr.write(f"scanning {total} {'repository' if total == 1 else 'repositories'} "
+                         f"({min(total, WORKERS)} at a time)...\n")
+    else:
+        sys.stderr.write(f"\rscanned {done}/{total} repositories" + ("\n" if done == total else ""))
     sys.stderr.flush()

@@ -224,7 +224,8 @@ def run(opts: Options, out: Callable[[dict], None], stop: Optional[threading.Eve
             if not opts.watch or (opts.max_cycles and cycles >= opts.max_cycles):
                 break
             wait = period * random.uniform(0.9, 1.1)
-            log("next pass", {"in_seconds": round(wait, 1)})
+            log("next pass", {"in_seconds": round(wait, 1),
+                              "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + wait))})
             if stop.wait(wait):
                 log("stopping", {})
                 break

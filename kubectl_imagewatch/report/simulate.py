@@ -90,6 +90,10 @@ def why_failed(r: PolicyResult) -> str:
     if reason == "no-tags":
         if n and counts.get("excluded") == n:
             return f"the exclusionList excludes all {n} tags"
+        if s.error.message.startswith("scan failed"):
+            return "its registry could not be scanned"
+        if s.error.message.startswith("no tags for ImageRepository"):
+            return "the tags file has no entry for its ImageRepository"
         if not n and not s.error.message.startswith("no tags in database"):
             return "no tags could be read for its ImageRepository"
         return "there are no tags to choose from (the ImageRepository lists none)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -463,13 +464,15 @@ def test_watch_subprocess_json_logs_and_sigterm(remote: Path) -> None:
         if not line:
             break
         lines.append(json.loads(line))
-        if lines[-1]["msg"].startswith("automation "):
+        if lines[-1]["msg"] == "next pass":
             break
     p.send_signal(signal.SIGTERM)
     rest_out, rest_err = p.communicate(timeout=30)
     assert p.returncode == 0, rest_err
     assert any(x.get("automation") == "flux-system/apps" and x["msg"] == "automation pushed" for x in lines)
     assert all({"ts", "level", "msg"} <= set(x) for x in lines)
+    nxt = lines[-1]  # the watch says when it runs again
+    assert nxt["msg"] == "next pass" and nxt["in_seconds"] > 0 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", nxt["at"])
     assert '"msg": "stopping"' in rest_err
 
 

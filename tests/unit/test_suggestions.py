@@ -50,7 +50,7 @@ def test_tags_file_key_suggestion(tmp_path: Path, key: str, said: str) -> None:
     (tmp_path / "t.yaml").write_text(f"{key}: [6.5.0]\n")
     r = invoke("simulate", str(ROOT / "examples"), "--tags-file", str(tmp_path / "t.yaml"))
     assert r.code == 1 and said in r.out
-    assert "  FAILED: no tags could be read for its ImageRepository\n  detail (no-tags): no tags for" in r.out
+    assert "  FAILED: the tags file has no entry for its ImageRepository\n  detail (no-tags): no tags for" in r.out
 
 
 @pytest.mark.parametrize("pattern,hint", [
@@ -67,3 +67,22 @@ def test_tags_file_key_suggestion(tmp_path: Path, key: str, said: str) -> None:
 def test_regex_hints_fit_the_error(pattern: str, hint: str) -> None:
     err = goregex.check(pattern)
     assert err and hint in regex_hint(str(err), "FIX")
+
+
+def test_an_unreachable_registry_fails_fast_and_says_why(tmp_path: Path) -> None:
+    """Connection refused and unresolvable hosts are not retried: a clear answer in well under 2 s."""
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    (tmp_path / "f.yaml").write_text((CASES / "simulate" / "offline.yaml").read_text().replace("PORT", str(port)))
+    t0 = time.monotonic()
+    r = invoke("simulate", str(tmp_path / "f.yaml"))
+    took = time.monotonic() - t0
+    assert r.code == 1 and took < 5.0, (took, r.out)  # no retries: backing off would take 7.5 s
+    assert f"cannot reach 127.0.0.1:{port}: connection refused; offline? simulate from a list of tags with " \
+           "--tags-file FILE" in r.out
+    assert "cannot reach no-such-host.invalid: the host name does not resolve" in r.out
+    assert r.out.count("  FAILED: its registry could not be scanned\n") == 2

@@ -152,7 +152,9 @@ class RegistryClient:
         import httpx
 
         try:
-            with self._http.stream(method, url, headers=headers, timeout=self._left()) as r:
+            left = self._left()
+            with self._http.stream(method, url, headers=headers,
+                                   timeout=httpx.Timeout(left, connect=min(CONNECT_TIMEOUT, left))) as r:
                 body = wire.read_body(r, limit, f"{what} from {self.host}") if method != "HEAD" else b""
         except ValueError as e:
             raise OperationError(f"{self.image}: {e}") from None
@@ -181,6 +183,10 @@ class RegistryClient:
                 h["Authorization"] = _basic(self.creds)
             try:
                 r, body = self._request(method, url, h, limit, what)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as e:
+                # refused, unresolvable, unreachable: retrying only delays the answer (offline, a typo)
+                raise OperationError(f"{self.image}: cannot reach {self.host}: {_connect_failure(e)}; offline? "
+                                     "simulate from a list of tags with --tags-file FILE") from None
             except httpx.TransportError as e:
                 if attempt >= self.t.retries:
                     raise OperationError(f"{self.image}: cannot reach {self.host}: {type(e).__name__}") from None
@@ -400,6 +406,28 @@ def _basic(c: Optional[Credentials]) -> str:
 
     assert c is not None
     return "Basic " + base64.b64encode(f"{c.username}:{c.password}".encode()).decode()
+
+
+CONNECT_TIMEOUT = 1.5  # seconds to open a connection: a registry that is up answers far sooner
+
+
+def _connect_failure(e: Exception) -> str:
+    """Why a connection could not be opened, in words (the OS error text is not for everyone)."""
+    import httpx
+
+    text = str(e)
+    if isinstance(e, httpx.ConnectTimeout):
+        return f"no answer within {CONNECT_TIMEOUT:g}s (connect timeout)"
+    for needle, why in (("Name or service not known", "the host name does not resolve"),
+                        ("nodename nor servname", "the host name does not resolve"),
+                        ("Temporary failure in name resolution", "the host name does not resolve"),
+                        ("No address associated", "the host name does not resolve"),
+                        ("Connection refused", "connection refused"),
+                        ("Network is unreachable", "the network is unreachable"),
+                        ("No route to host", "no route to host")):
+        if needle in text:
+            return why
+    return f"cannot connect ({type(e).__name__})"
 
 
 def _retry_after(r: Any) -> float:

@@ -199,6 +199,8 @@ def scan_many(repos: list, lookup: Optional[SecretLookup] = None, cache_dir: Opt
             return r.ref, None, f"scan failed: {e}"
 
     uniq = list({r.ref: r for r in repos}.values())
+    if progress is not None and uniq:
+        progress(0, len(uniq))  # a first word before the first answer (a slow registry may take seconds)
     with concurrent.futures.ThreadPoolExecutor(max_workers=min(WORKERS, max(len(uniq), 1))) as ex:
         for i, (ref, tags, err) in enumerate(ex.map(one, uniq), 1):
             out[ref] = (tags, err)
