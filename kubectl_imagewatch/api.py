@@ -114,6 +114,7 @@ class SimulateOptions:
     tags: Optional[Callable[[Any], Any]] = None  # TagProvider factory given the inventory (diff: one scan, two trees)
     allow_empty: bool = False  # no ImagePolicy is an empty result, not an error (diff: one side may have none)
     progress: Optional[Callable[[int, int], None]] = None  # (scanned, total) while registries are scanned
+    inventory: Any = None  # objects read elsewhere (simulate --from-cluster) instead of PATHS
 
 
 @dataclasses.dataclass
@@ -139,12 +140,17 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     from kubectl_imagewatch.errors import InputError
 
     paths = list(paths) or ["."]
-    inv = inventory.build(paths, opts.default_namespace, markers=True)
+    inv = opts.inventory if opts.inventory is not None else inventory.build(paths, opts.default_namespace, markers=True)
+    where = "the cluster" if opts.inventory is not None else ", ".join(paths)
     if opts.policies and not any(p.ref in opts.policies or p.name in opts.policies for p in inv.policies()):
-        raise InputError(f"no ImagePolicy {', '.join(sorted(opts.policies))} in {', '.join(paths)}")
+        import difflib
+
+        close = difflib.get_close_matches(sorted(opts.policies)[0], [p.ref for p in inv.policies()], n=1, cutoff=0.75)
+        raise InputError(f"no ImagePolicy {', '.join(sorted(opts.policies))} in {where}"
+                         + (f"; did you mean {close[0]}?" if close else ""))
     if not inv.policies() and not opts.allow_empty:
         problems = "; ".join(f"{f.path}:{f.line}: {f.message}" for f in inv.findings if f.severity.value == "error")
-        raise InputError(f"no ImagePolicy in {', '.join(paths)}" + (f" ({problems})" if problems else ""))
+        raise InputError(f"no ImagePolicy in {where}" + (f" ({problems})" if problems else ""))
     provider = opts.tags(inv) if opts.tags else tag_provider(opts.tags_file, opts.cache_dir, inv, opts.progress)
     results = sim.run(inv, provider, set(opts.policies) or None)  # type: ignore[arg-type]
     upd = None
@@ -153,7 +159,8 @@ def simulate(paths: Sequence[str], opts: SimulateOptions = SimulateOptions()) ->
     except ImportError:
         updater = None  # type: ignore[assignment]
     root = None
-    if updater is not None and inv.of_kind("ImageUpdateAutomation"):
+    from_files = opts.inventory is None or opts.repo_root  # a cluster's automations write to a repository we lack
+    if updater is not None and inv.of_kind("ImageUpdateAutomation") and from_files:
         root = resolve_repo_root(paths, opts.repo_root, inv)
         upd = updater.plan_all(inv, results, root, release=opts.flux_release)
     return SimulateResult(results, upd, [f for f in inv.findings if f.severity.value == "error"], root)

@@ -5,8 +5,9 @@ import sys
 
 import click
 
-from kubectl_imagewatch.cli.options import (cache_dir_option, color_option, default_namespace_option, echo, exit_with,
-                                            flux_release_option, output_option, paths_argument, repo_root_option,
+from kubectl_imagewatch.cli.options import (all_namespaces_option, cache_dir_option, color_option,
+                                            default_namespace_option, echo, exit_with, flux_release_option,
+                                            kube_options, output_option, paths_argument, repo_root_option,
                                             shown_root, tags_file_option, use_color)
 from kubectl_imagewatch.errors import ExitCode
 
@@ -21,9 +22,15 @@ from kubectl_imagewatch.errors import ExitCode
 @cache_dir_option
 @flux_release_option
 @default_namespace_option()
+@click.option("--from-cluster", is_flag=True,
+              help="Read the Flux objects from the cluster (-n, default flux-system, or -A) and show the tag Flux "
+                   "has selected now beside the simulated one.")
+@kube_options()
+@all_namespaces_option
 @color_option
 def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, show_all: bool,
             repo_root: str | None, cache_dir: str | None, flux_release: str | None, default_namespace: str,
+            from_cluster: bool, kubeconfig: str | None, kube_context: str | None, all_namespaces: bool,
             color: str) -> None:
     """Show the tag every ImagePolicy selects, every other tag's verdict, and the update it causes.
 
@@ -36,15 +43,27 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
       kubectl imagewatch simulate examples/ --tags-file examples/tags.yaml
       kubectl imagewatch simulate clusters/ --policy flux-system/podinfo --all
       kubectl imagewatch simulate clusters/ -o json
+      kubectl imagewatch simulate --from-cluster -n flux-system
     """
     from kubectl_imagewatch import api
     from kubectl_imagewatch.report import simulate as rep
     from kubectl_imagewatch.report.paths import shown
 
+    inv = None
+    if from_cluster:
+        if paths:
+            raise click.UsageError("give PATHs or --from-cluster, not both")
+        from kubectl_imagewatch.controller.cluster import Cluster
+
+        inv = Cluster(kubeconfig, kube_context).inventory(default_namespace, all_namespaces)
+    elif all_namespaces or kubeconfig or kube_context:
+        flag = "-A/--all-namespaces" if all_namespaces else "--kubeconfig" if kubeconfig else "--context"
+        raise click.UsageError(f"{flag} is used only with --from-cluster")
     result = api.simulate(paths, api.SimulateOptions(tags_file=tags_file, policies=frozenset(policies),
                                                      default_namespace=default_namespace, repo_root=repo_root,
                                                      cache_dir=cache_dir, flux_release=flux_release,
-                                                     progress=_progress if sys.stderr.isatty() else None))
+                                                     progress=_progress if sys.stderr.isatty() else None,
+                                                     inventory=inv))
     root = shown_root(paths, repo_root)
     for f in result.input_problems:
         click.echo(f"warning: {shown(f.path, root)}:{f.line}:{f.column}: {f.check} {f.message} (skipped)", err=True)

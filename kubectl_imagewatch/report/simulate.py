@@ -75,6 +75,21 @@ def ordered(r: PolicyResult) -> list[TagVerdict]:
     return tags
 
 
+def in_cluster(r: PolicyResult) -> str | None:
+    """The reference Flux has selected now (status.latestRef, or v1beta2's latestImage) for an object
+    read from a cluster; "" when it has selected none yet; None for objects read from files."""
+    if not r.policy.doc.path.startswith("cluster:"):
+        return None
+    st = r.policy.data.get("status")
+    st = st if isinstance(st, dict) else {}
+    ref = st.get("latestRef")
+    if isinstance(ref, dict) and isinstance(ref.get("name"), str) and isinstance(ref.get("tag"), str):
+        digest = ref.get("digest")
+        return imageref.reference(ref["name"], ref["tag"], digest if isinstance(digest, str) and digest else None)
+    latest = st.get("latestImage")
+    return latest if isinstance(latest, str) else ""
+
+
 def why_failed(r: PolicyResult) -> str:
     """One sentence in plain words on why a policy selected nothing (Flux's own message follows)."""
     from kubectl_imagewatch.reflector.policy import constraints
@@ -138,6 +153,7 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
         if r.repository is not None:
             head += f" (ImageRepository {safe(r.repository.ref)}, {safe(r.image)})"
         out.append(head)
+        now = in_cluster(r)
         if r.ok:
             win = safe(imageref.reference(r.image, s.tag or "", r.digest))
             out.append(f"  latest: {(chr(27) + '[1;32m') if color else ''}{win}{(chr(27) + '[0m') if color else ''}"
@@ -147,6 +163,11 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
             out.append(f"  FAILED: {safe(why_failed(r))}")
             flux = s.error.reason != "no-tags" or s.error.message.startswith("no tags in database")
             out.append(f"  {'Flux says' if flux else 'detail'} ({s.error.reason}): {safe(s.error.message)}")
+        if now is not None:
+            same = r.ok and now == imageref.reference(r.image, s.tag or "", r.digest)
+            out.append(f"  in cluster: {safe(now) or '(none selected yet)'}"
+                       + ("  (the same)" if same else "  (Flux has selected this now; the simulation differs)"
+                          if r.ok and now else ""))
         for w in s.warnings:
             out.append(f"  warning: {safe(w)}")
         if not s.tags:
@@ -187,9 +208,17 @@ def render_text(results: list[PolicyResult], show_all: bool = False, color: bool
     return "\n".join(out) + "\n"
 
 
+def _with_cluster(r: PolicyResult) -> dict:
+    d = r.as_dict()
+    now = in_cluster(r)
+    if now is not None:
+        d["inCluster"] = {"image": now or None}
+    return d
+
+
 def render_json(result: "SimulateResult") -> str:
     """{"policies": [...]} plus, when an automation covers them, the update it causes."""
-    doc: dict = {"policies": [r.as_dict() for r in result.policies]}
+    doc: dict = {"policies": [_with_cluster(r) for r in result.policies]}
     if result.update is not None:
         doc.update({"changes": result.update.changes_json(), "commits": result.update.commits_json(),
                     "warnings": result.update.warnings})

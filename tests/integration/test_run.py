@@ -597,3 +597,34 @@ def test_watch_outlives_an_unreachable_cluster(tmp_path: Path, monkeypatch: pyte
     failed = [json.loads(x) for x in capsys.readouterr().err.splitlines() if '"cycle failed"' in x]
     assert [f["failures"] for f in failed] == [1, 2, 3]
     assert all("cannot reach the API server" in f["error"] for f in failed)
+
+
+def test_simulate_from_cluster_shows_the_tag_flux_has_now(remote: Path, kube: dict) -> None:
+    """simulate --from-cluster reads the objects with kubectl's flags and shows status.latestRef beside the
+    simulated winner (no update preview: the cluster's automations write to a repository not given)."""
+    from kubernetes import client as k8s
+
+    api = k8s.CustomObjectsApi(_client(kube))
+    plural = {"ImageRepository": "imagerepositories", "ImagePolicy": "imagepolicies",
+              "ImageUpdateAutomation": "imageupdateautomations", "GitRepository": "gitrepositories"}
+    for d in _objects(remote):
+        g, _, v = d["apiVersion"].partition("/")
+        api.create_namespaced_custom_object(g, v, "flux-system", plural[d["kind"]], d)
+    r = run_cli("simulate", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS)
+    assert r.code == 0, r.out + r.err
+    assert "  latest: ghcr.io/stefanprodan/podinfo:6.10.1  (semver)\n  in cluster: (none selected yet)\n" in r.out
+    api.patch_namespaced_custom_object_status(
+        "image.toolkit.fluxcd.io", "v1", "flux-system", "imagepolicies", "podinfo",
+        {"status": {"latestRef": {"name": "ghcr.io/stefanprodan/podinfo", "tag": "6.5.4"}}})
+    r = run_cli("simulate", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "-n", "flux-system",
+                "--tags-file", TAGS)
+    assert r.code == 0, r.out + r.err
+    assert ("  in cluster: ghcr.io/stefanprodan/podinfo:6.5.4  (Flux has selected this now; the simulation "
+            "differs)") in r.out
+    assert "ImageUpdateAutomation" not in r.out  # no files to preview
+    j = run_cli("simulate", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "-A", "--tags-file", TAGS,
+                "-o", "json").json()
+    assert j["policies"][0]["inCluster"] == {"image": "ghcr.io/stefanprodan/podinfo:6.5.4"}
+    assert j["policies"][0]["result"]["tag"] == "6.10.1"
+    empty = run_cli("simulate", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "-n", "apps", "--tags-file", TAGS)
+    assert empty.code == 2 and "no ImagePolicy in the cluster" in empty.err

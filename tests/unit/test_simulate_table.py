@@ -64,3 +64,20 @@ def test_a_failed_policy_says_why_before_flux(policy: str, plain: str, raw: str)
     lines = block.splitlines()
     assert lines[1] == "  " + plain and lines[2].startswith("  " + raw), lines[:3]
     assert r.code == 1
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["-A"], "-A/--all-namespaces is used only with --from-cluster"),
+    (["--context", "kind"], "--context is used only with --from-cluster"),
+    (["--from-cluster", "examples/"], "give PATHs or --from-cluster, not both"),
+])
+def test_cluster_flags_of_simulate(args: list, msg: str) -> None:
+    r = invoke("simulate", *([] if "examples/" in args else ["examples/"]), *args, "--tags-file", "examples/tags.yaml",
+               cwd=str(ROOT))
+    assert r.code == 2 and msg in r.err, r.err
+
+
+def test_policy_did_you_mean() -> None:
+    r = invoke("simulate", "examples/", "--tags-file", "examples/tags.yaml", "--policy", "flux-system/podinfoo",
+               cwd=str(ROOT))
+    assert r.code == 2 and "no ImagePolicy flux-system/podinfoo in examples/; did you mean flux-system/podinfo?" in r.err
