@@ -127,9 +127,10 @@ def _value_start(text: str, start: int, end: int) -> int:
 
 
 def _line_starts(text: str) -> list[int]:
+    """Line starts as the YAML parser counts lines (its marks index them): CR, LF, CRLF, NEL, LS, PS."""
     starts = [0]
     for i, ch in enumerate(text):
-        if ch == "\n":
+        if ch in "\n\x85\u2028\u2029" or (ch == "\r" and text[i + 1:i + 2] != "\n"):
             starts.append(i + 1)
     return starts
 
