@@ -378,3 +378,4 @@ HOSTILE_FILES: dict[str, Callable[[], bytes]] = {
     "kustomization-odd": lambda: b"namespace: [x]\nresources: [null, 5, {a: b}, [x], ../../../../etc]\nbases: 7\n"
                                  b"images: x\ncomponents: {a: b}\n",
 }
+SLOW_HOSTILE = {"flow-brackets-50000", "marker-file-brackets-50000", "kustomization-deep", "alias-bomb", "many-documents"}

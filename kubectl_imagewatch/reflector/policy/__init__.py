@@ -105,6 +105,9 @@ def choice(spec: dict) -> tuple[str, Any]:
 
 def exclude(tags: list[str], exclusion_list: Optional[list[str]]) -> tuple[list[str], dict[str, str]]:
     """Tags kept (sorted descending) and tag -> excluding pattern. Raises goregex.PatternError."""
+    for i, p in enumerate(exclusion_list or ()):
+        if not isinstance(p, str):  # the CRD's []string; a manifest may hold anything
+            raise goregex.PatternError(f"item {i + 1} is not a string")
     patterns = [goregex.compile(p) for p in (exclusion_list or DEFAULT_EXCLUSION)]
     kept, dropped = [], {}
     default = patterns[0] if (exclusion_list or DEFAULT_EXCLUSION) == DEFAULT_EXCLUSION else None
