@@ -93,7 +93,7 @@ def policy_spec(rng: random.Random) -> dict:
         if kind == "semver":
             pol: Any = {"range": rng.choice(mutate.RANGES)}
         elif kind == "bogus":
-            pol = rng.choice(mutate.TYPE_CONFUSION)
+            pol = mutate.pick(rng, mutate.TYPE_CONFUSION)
         else:
             pol = {"order": rng.choice(mutate.FIELDS["order"])}
         spec = {"policy": {kind: pol}}
@@ -216,7 +216,7 @@ def tags_file(rng: random.Random, keys: list[str], per_key: dict[str, list[str]]
     else:
         data = {k: per_key[k] for k in keys}
         if rng.random() < 0.3:
-            data[rng.choice(keys + ["*", "ghcr.io/acme/app0"])] = rng.choice(mutate.TYPE_CONFUSION)
+            data[rng.choice(keys + ["*", "ghcr.io/acme/app0"])] = mutate.pick(rng, mutate.TYPE_CONFUSION)
     if shape in (3, 4) or rng.random() < 0.3:
         import yaml
 

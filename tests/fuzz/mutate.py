@@ -7,6 +7,7 @@ truncation). Everything is driven by one `random.Random(seed)`, so a seed names 
 """
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -118,16 +119,21 @@ DIRECTIVES = ["# imagewatch: disable", "# imagewatch: disable=IW404", "# imagewa
               "# imagewatch: disable-file=" + ",".join(["IW404"] * 500), "# imagewatch: disable=" + "x" * 5000]
 
 
+def pick(rng: random.Random, seq: list) -> Any:
+    """rng.choice, but a fresh copy: the pools hold lists and dicts the mutations edit in place."""
+    return copy.deepcopy(rng.choice(seq))
+
+
 def rand_value(rng: random.Random, depth: int = 0) -> Any:
     """A random YAML value of any type (bounded size and depth)."""
     k = rng.randrange(8 if depth < 3 else 4)
     if k == 0:
-        return rng.choice(TYPE_CONFUSION)
+        return pick(rng, TYPE_CONFUSION)
     if k == 1:
         return rng.choice(SCALARS)
     if k == 2:
         f = rng.choice(list(FIELDS))
-        return rng.choice(FIELDS[f])
+        return pick(rng, FIELDS[f])
     if k == 3:
         return rng.choice([rng.randint(-2**70, 2**70), rng.random() * 1e300, rng.choice(["a", "1.0.0", "v2"])])
     if k in (4, 5):
@@ -175,14 +181,14 @@ def mutate_tree(rng: random.Random, docs: list) -> list:
         parent, key = _get(docs[i], path[:-1]), path[-1]
         op = rng.randrange(6)
         if op == 0 and isinstance(key, str) and key in FIELDS:
-            parent[key] = rng.choice(FIELDS[key])
+            parent[key] = pick(rng, FIELDS[key])
         elif op == 1:
             parent[key] = rand_value(rng)
         elif op == 2:
             del parent[key]
         elif op == 3 and isinstance(parent, dict):
             f = rng.choice(list(FIELDS))
-            parent[f] = rng.choice(FIELDS[f])
+            parent[f] = pick(rng, FIELDS[f])
         elif op == 4:
             other = rng.choice(paths)
             try:
@@ -190,7 +196,7 @@ def mutate_tree(rng: random.Random, docs: list) -> list:
             except (TypeError, ValueError, RecursionError):
                 parent[key] = None
         else:
-            parent[key] = rng.choice(TYPE_CONFUSION)
+            parent[key] = pick(rng, TYPE_CONFUSION)
     return docs
 
 

@@ -86,7 +86,7 @@ def drawer(data: Any, fields: list[str]) -> Any:
     return draw
 
 
-@examples(60)
+@examples(100)
 @given(data=st.data())
 def test_create_repository(data: Any) -> None:
     draw = drawer(data, ["name", "ns", "image", "label", "excl", "timeout"])
@@ -106,7 +106,7 @@ def test_create_repository(data: Any) -> None:
                                  **_label_values(label)})
 
 
-@examples(60)
+@examples(100)
 @given(data=st.data())
 def test_create_policy(data: Any) -> None:
     draw = drawer(data, ["name", "ref", "select", "regex", "extract"])
@@ -131,7 +131,7 @@ def test_create_policy(data: Any) -> None:
     check(o, "ImagePolicy", want)
 
 
-@examples(60)
+@examples(100)
 @given(data=st.data())
 def test_create_update(data: Any) -> None:
     draw = drawer(data, ["name", "branch", "path", "author"])

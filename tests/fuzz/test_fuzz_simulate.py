@@ -74,13 +74,13 @@ def simulate_oracle(tags_by_repo: dict[str, list[str]]):  # type: ignore[no-unty
     return oracle
 
 
-@pytest.mark.parametrize("seed", batches(30))
+@pytest.mark.parametrize("seed", batches(60))
 def test_simulate_policies(seed: int) -> None:
     """K policies, each over its own repository's generated tags, in one run."""
     rng = random.Random(seed)
     units, tags_by_repo, tag_map = [], {}, {}
     for i in range(K_POLICIES):
-        extra = {"exclusionList": rng.choice(mutate.FIELDS["exclusionList"])} if rng.random() < 0.15 else None
+        extra = {"exclusionList": mutate.pick(rng, mutate.FIELDS["exclusionList"])} if rng.random() < 0.15 else None
         units.append({f"p{i:02d}.yaml": dump([repo_doc(i, extra), policy_doc(i, gen.policy_spec(rng))])})
         t = gen.tags(rng)
         tags_by_repo[f"app{i}"] = t
@@ -109,7 +109,7 @@ def _tagfile_units() -> harness.Units:
     return [{"flux.yaml": dump(docs)}]
 
 
-@pytest.mark.parametrize("seed", batches(60))
+@pytest.mark.parametrize("seed", batches(120))
 def test_simulate_tags_files(seed: int) -> None:
     """One generated (often damaged) tags file per run: JSON, YAML, tag -> digest, tags.txt, a list."""
     rng = random.Random(seed)
@@ -133,7 +133,7 @@ MARKED = 'kind: Pod\nspec:\n  containers:\n  - image: ghcr.io/acme/app0:1.0.0 # 
          '    env:\n    - value: "1.0.0" # {"$imagepolicy": "flux-system:app0:tag"}\n'
 
 
-@pytest.mark.parametrize("seed", batches(40))
+@pytest.mark.parametrize("seed", batches(80))
 def test_simulate_commit_templates(seed: int) -> None:
     """K automations, each over its own marked directory and with a generated messageTemplate; the same
     manifests through validate (which parses every template)."""

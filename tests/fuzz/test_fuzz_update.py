@@ -217,7 +217,7 @@ def judge(o: harness.Outcome, before: dict, after: dict, dry: bool, path: str, l
 PATHS = ["./apps", "./apps", "./apps", "apps", "./", "../..", "/", "./apps/../..", "./other/../apps"]
 
 
-@pytest.mark.parametrize("seed", batches(40))
+@pytest.mark.parametrize("seed", batches(100))
 def test_update_tree(seed: int) -> None:
     rng = random.Random(seed)
     units: harness.Units = []
@@ -239,3 +239,27 @@ def test_update_tree(seed: int) -> None:
     shown = "\n".join(f"== {rel}\n{data[:800]!r}" for rel, data in files.items())
     raise AssertionError(f"update-{seed} (special={special}, path={path!r}, dry={dry}): {why}{where}\n{shown}\n"
                          f"{o.describe()}")
+
+
+@pytest.mark.parametrize("old,new,ok", [
+    (b'a: 1\nimage: x:1.0.0 # {"$imagepolicy": "ns:p"}\n', b'a: 1\nimage: x:2.0.0 # {"$imagepolicy": "ns:p"}\n', True),
+    (b'a: 1\nimage: x:1.0.0 # {"$imagepolicy": "ns:p"}\n', b'a: 2\nimage: x:2.0.0 # {"$imagepolicy": "ns:p"}\n', False),
+    (b'image: x:1.0.0 # {"$imagepolicy": "ns:p"}\n', b'image: x:2.0.0 # {"$imagepolicy": "ns:q"}\n', False),
+    (b'image: x:1.0.0 # {"$imagepolicy": "ns:p"}\n', b'image: evil # {"$imagepolicy": "ns:p"}\n', False),
+    (b'image: x:1.0.0 # {"$imagepolicy": "ns:p"}\n', b'image: x:2.0.0 # {"$imagepolicy": "ns:p"}\nb: 1\n', False),
+    (b'# {"$imagepolicy": "ns:p"}\n- x:1.0.0\n', b'# {"$imagepolicy": "ns:p"}\n- x:2.0.0\n', True),
+])
+def test_integrity_oracle(old: bytes, new: bytes, ok: bool) -> None:
+    """The oracle itself: it accepts a marked value's rewrite and rejects anything else."""
+    assert (check_bytes(old, new) is None) == ok
+
+
+def test_scope_oracle() -> None:
+    o = harness.Outcome([], 0, "", "", 0.0, 0.0, 0)
+    before = {"repo/apps/a.yaml": ("file", b"x"), "repo/other/b.yaml": ("file", b"y"), "outside/c.yaml": ("file", b"z")}
+    assert judge(o, before, dict(before), False, "./apps", False) is None
+    for rel in ("repo/other/b.yaml", "outside/c.yaml"):
+        assert "outside update.path" in (judge(o, before, {**before, rel: ("file", b"changed")}, False, "./apps", False)
+                                         or "")
+    assert "--dry-run" in (judge(o, before, {**before, "repo/apps/a.yaml": ("file", b"w")}, True, "./apps", False) or "")
+    assert "created" in (judge(o, before, {**before, "repo/apps/.tmp": ("file", b"")}, False, "./apps", False) or "")

@@ -56,7 +56,7 @@ def mutated_unit(rng: random.Random, i: int) -> dict[str, bytes]:
     return {f"f{i:03d}.yaml": mutate.mutate(rng, data, rng.choice(SEEDS)[1])}
 
 
-@pytest.mark.parametrize("seed", batches(60))
+@pytest.mark.parametrize("seed", batches(150))
 def test_validate_mutated(seed: int) -> None:
     rng = random.Random(seed)
     units = [mutated_unit(rng, i) for i in range(BATCH)]
@@ -78,7 +78,7 @@ def test_validate_hostile_shapes(fmt: str) -> None:
                         json_oracle, wall=120)
 
 
-@pytest.mark.parametrize("seed", batches(6))
+@pytest.mark.parametrize("seed", batches(10))
 def test_validate_stdin(seed: int) -> None:
     rng = random.Random(seed)
     _, data = rng.choice(SEEDS)
@@ -126,7 +126,7 @@ def random_config(rng: random.Random) -> bytes:
     return yaml.safe_dump(cfg, allow_unicode=True).encode()
 
 
-@pytest.mark.parametrize("seed", batches(40))
+@pytest.mark.parametrize("seed", batches(80))
 def test_validate_config(seed: int) -> None:
     """One config per run (a run reads one), with a few mutated manifests and suppression comments."""
     rng = random.Random(seed)

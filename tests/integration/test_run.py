@@ -269,6 +269,25 @@ def test_from_cluster_with_status_write_back(remote: Path, kube: dict) -> None:
     assert any("pushed commit" in json.dumps(e.data) for e in events)
 
 
+def test_from_cluster_without_write_status_only_reads(remote: Path, kube: dict) -> None:
+    """Without --write-status the cluster is read-only: no create, patch, update or delete reaches it."""
+    from kubernetes import client as k8s
+
+    api = k8s.CustomObjectsApi(_client(kube))
+    plural = {"ImageRepository": "imagerepositories", "ImagePolicy": "imagepolicies",
+              "ImageUpdateAutomation": "imageupdateautomations", "GitRepository": "gitrepositories"}
+    for d in _objects(remote):
+        g, _, v = d["apiVersion"].partition("/")
+        api.create_namespaced_custom_object(g, v, "flux-system", plural[d["kind"]], d)
+    seen = len(list(kube["emu"]))
+    r = run_cli("run", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS, "-o", "json")
+    assert r.code == 0, r.out + r.err
+    assert r.json()["automations"][0]["outcome"] == "pushed"
+    writes = [(q.method, str(q.resource)) for q in list(kube["emu"])[seen:]
+              if q.method in ("POST", "PUT", "PATCH", "DELETE")]
+    assert writes == []
+
+
 def test_kubectl_created_objects_then_dry_run(remote: Path, kube: dict, tmp_path: Path) -> None:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
