@@ -157,6 +157,9 @@ ERROR_TEXTS = [
     "{{ 0x1p99999 }}",
     '{{ "\\U7fffffff" }}',
     '{{ "\\ud800" }}',
+    '{{ define "a" }}{{ template "a" . }}{{ end }}{{ template "a" . }}',
+    '{{ define "b" }}x\n {{ len 3 }}{{ end }}{{ template "b" .Values }}',
+    '{{ define "c" }}{{ index . 5 }}{{ end }}{{ range .Changed.Changes }}{{ template "c" (list 1) }}{{ end }}',
 ]
 
 

@@ -11,6 +11,7 @@ from kubectl_imagewatch.golang.template.values import MISSING, GoStruct, TooLarg
 
 MAX_OUTPUT = budget.MAX_OUTPUT
 MAX_STEPS = 1_000_000
+MAX_EXEC_DEPTH = 100_000  # Go's limit, quoted in its message; Python's recursion limit ends far sooner
 
 
 class _Break(Exception):
@@ -32,6 +33,7 @@ class _State:
         self.out: list[str] = []
         self.size = 0
         self.steps = 0
+        self.current = tmpl.name  # the template being executed (a {{define}}d one inside {{template}})
         self.pos = 0  # the node Go would blame (s.at): its byte offset and its String()
         self.at = ""
 
@@ -40,7 +42,7 @@ class _State:
 
     def err(self, msg: str) -> ExecError:
         where = self.tmpl.location(self.pos)
-        return ExecError(f'template: {where}: executing "{self.tmpl.name}" at <{self.at}>: {msg}')
+        return ExecError(f'template: {where}: executing "{self.current}" at <{self.at}>: {msg}')
 
     def write(self, s: str) -> None:
         self.size += len(s)
@@ -82,12 +84,15 @@ class _State:
             if body is None:
                 raise self.err(f'template "{node.name}" not defined')
             arg = self.pipe(node.pipe, dot) if node.pipe else None
-            saved = self.vars
-            self.vars = [("$", arg)]
+            saved, saved_name = self.vars, self.current
+            self.vars, self.current = [("$", arg)], node.name
             try:
                 self.run(body, arg)
+            except RecursionError:
+                self.at_node(node.pos, node_str(node))
+                raise self.err(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})") from None
             finally:
-                self.vars = saved
+                self.vars, self.current = saved, saved_name
         elif k == "break":
             raise _Break()
         elif k == "continue":
@@ -271,7 +276,7 @@ def execute(tmpl: Template, data: Any, funcs: dict) -> str:
         except (_Break, _Continue):
             raise st.err("break or continue outside range") from None
         except RecursionError:
-            raise st.err("exceeded maximum template depth") from None
+            raise st.err(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})") from None
         except TooLarge as e:
             raise st.err(str(e)) from None
         except Exception as e:  # a gap in this engine must still read as a template error, not a crash
