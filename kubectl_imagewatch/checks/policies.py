@@ -95,10 +95,14 @@ def check(obj: FluxObject, ctx: Context) -> Iterator[Finding]:
                                      f"followed by '{m.group(2)}'; it expands to ''",
                                      f"write ${{{m.group(1)}}}{m.group(2)}")
                     else:
+                        import difflib
+
                         groups = ", ".join(sorted(rx.names)) or "none"
+                        close = difflib.get_close_matches(name, sorted(rx.names), n=1, cutoff=0.6)
                         yield ctx.at(obj, ("spec", "filterTags", "extract"), "IW202",
                                      f"extract refers to group '{name}', which the pattern does not define "
                                      f"(named groups: {groups}); it expands to ''",
+                                     f"did you mean ${close[0]}?" if close else
                                      "name the group in the pattern, e.g. (?P<version>...)")
     yield from check_duration(obj, ctx, "interval")
     if spec.get("digestReflectionPolicy") == "Always" and not spec.get("interval"):

@@ -95,19 +95,35 @@ def _touches_flux(top: str, chs: list[Change]) -> bool:
             continue
         if posixpath.basename(c.path) in kustomize.NAMES or posixpath.basename(c.old) in kustomize.NAMES:
             return True
-        if c.status != "D":
-            try:
-                with open(os.path.join(top, c.path), "rb") as f:
-                    if any(t in f.read(loader.MAX_FILE_BYTES) for t in loader.FLUX_TOKENS):
-                        return True
-            except OSError:
-                pass
+        if c.status != "D" and _holds_flux(os.path.join(top, c.path)):
+            return True
         if c.status != "A":
             old.append(c.old or c.path)
     if not old:
         return False
     hit = _git(top, "grep", "-l", "-I", "-F", "-e", loader.FLUX_TOKENS[0].decode(), "HEAD", "--", *old[:1000])
     return bool(hit and hit.strip())
+
+
+def _holds_flux(path: str) -> bool:
+    """A regular file (never a link, FIFO or device: reading one could block) holding a Flux object."""
+    import stat
+
+    from kubectl_imagewatch.manifests import loader
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return any(t in f.read(loader.MAX_FILE_BYTES) for t in loader.FLUX_TOKENS)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _cross(inv: "Inventory", root: str, scope: "Scope") -> list[Finding]:

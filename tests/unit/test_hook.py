@@ -140,3 +140,12 @@ def test_unrelated_and_unstaged_changes_report_nothing_elsewhere(tmp_path: Path)
     pol.write_text(pol.read_text().replace("name: podinfo\n  namespace", "name: other\n  namespace"))  # not staged
     assert [c for c, p, _, _ in hook(repo, MARKED[0]) if p != POLICY] == []
     assert hook(repo) == []  # nothing staged that breaks anything
+
+
+def test_a_staged_symlink_to_a_fifo_does_not_hang(tmp_path: Path) -> None:
+    repo = gitops(tmp_path)
+    os.mkfifo(tmp_path / "fifo")
+    os.symlink(tmp_path / "fifo", repo / "apps/link.yaml")
+    git(repo, "add", "-A")
+    found = hook(repo, "apps/link.yaml")  # returns at all: nothing opens the FIFO
+    assert [(c, p) for c, p, _, _ in found if p != "apps/link.yaml"] == [], found

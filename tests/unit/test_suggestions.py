@@ -86,3 +86,12 @@ def test_an_unreachable_registry_fails_fast_and_says_why(tmp_path: Path) -> None
            "--tags-file FILE" in r.out
     assert "cannot reach no-such-host.invalid: the host name does not resolve" in r.out
     assert r.out.count("  FAILED: its registry could not be scanned\n") == 2
+
+
+def test_extract_group_typo_suggests_the_group(tmp_path: Path) -> None:
+    text = (CASES / "checks" / "IW204" / "good.yaml").read_text()
+    text = text.replace("  policy:\n", "  filterTags:\n    pattern: '^(?P<version>[0-9.]+)$'\n    extract: '$verison'\n"
+                                       "  policy:\n", 1)
+    (tmp_path / "p.yaml").write_text(text)
+    rep = api.validate([str(tmp_path / "p.yaml")])
+    assert [(f.check, f.hint) for f in rep.findings] == [("IW202", "did you mean $version?")]
