@@ -76,7 +76,9 @@ def command(paths: tuple, tags_file: str | None, policies: tuple, output: str, s
             from kubectl_imagewatch.report import update as urep
 
             echo(urep.render_text(result.update, diff=True, color=c), color=c)
-    exit_with(ExitCode.OK if all(r.ok for r in result.policies) else ExitCode.FINDINGS)
+    # a failed policy or a failed automation preview (bad template, missing update.path) is a failure
+    ok = all(r.ok for r in result.policies) and (result.update is None or result.update.ok)
+    exit_with(ExitCode.OK if ok else ExitCode.FINDINGS)
 
 
 def _progress(done: int, total: int) -> None:

@@ -188,6 +188,19 @@ def test_template_error_writes_nothing(tmp_path: Path) -> None:
     assert (repo / "apps/podinfo/deployment.yaml").read_bytes() == before
 
 
+
+def test_simulate_fails_when_an_automation_preview_fails(tmp_path: Path) -> None:
+    """A commit template Flux would refuse is a failure of simulate too, not only of update."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples", repo)
+    f = repo / "flux-system/image-automation.yaml"
+    f.write_text(f.read_text().replace("{{ range .Changed.Changes -}}", "{{ range .Updated.Images -}}"))
+    r = invoke("simulate", str(repo), "--tags-file", str(repo / "tags.yaml"))
+    assert r.code == 1, r.out
+    assert "removed field .Updated" in r.out
+    ok = invoke("simulate", str(ROOT / "examples"), "--tags-file", str(ROOT / "examples/tags.yaml"))
+    assert ok.code == 0, ok.out
+
 FLUX_GOLDEN_UPDATE = """---
 apiVersion: image.toolkit.fluxcd.io/v1
 kind: ImageUpdateAutomation
