@@ -29,8 +29,9 @@ def resolve_repo_root(paths: Sequence[str], given: Optional[str] = None, inv: ob
     """The repository the automations write to; one rule for validate, simulate and update:
     1. --repo-root as given;
     2. the guess from the automations' update paths: the git top level of the first path, or a
-       directory given on the command line, under which every automation's update.path exists (a
-       GitOps repository kept in a sub-directory, like examples/);
+       directory given on the command line, or one above it (nearest first, below the git top level),
+       under which every automation's update.path exists (a GitOps repository kept in a
+       sub-directory, like examples/, checked as `simulate examples/flux-system`);
     3. the git top level of the first path;
     4. the first path's directory (the path itself when it is one)."""
     if given:
@@ -41,7 +42,8 @@ def resolve_repo_root(paths: Sequence[str], given: Optional[str] = None, inv: ob
     git_root = find_repo_root(real[0])
     autos = inv.of_kind("ImageUpdateAutomation") if inv is not None else []  # type: ignore[attr-defined]
     if autos:
-        candidates = ([git_root] if git_root else []) + [os.path.abspath(p) for p in real if os.path.isdir(p)]
+        given_dirs = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in real]
+        candidates = ([git_root] if git_root else []) + given_dirs + _ancestors(given_dirs, git_root)
         fits = (c for c in candidates if all(updatepath.of_automation(a, c).exists for a in autos))
         found = next(fits, None)
         if found:
@@ -50,6 +52,20 @@ def resolve_repo_root(paths: Sequence[str], given: Optional[str] = None, inv: ob
         return git_root
     first = real[0]
     return os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
+
+
+def _ancestors(dirs: Sequence[str], stop: Optional[str], limit: int = 16) -> list[str]:
+    """The directories above `dirs`, nearest first, below `stop` (the git top level), at most `limit` up."""
+    out: list[str] = []
+    for d in dirs:
+        for _ in range(limit):
+            parent = os.path.dirname(d)
+            if parent == d or (stop and (parent == stop or not parent.startswith(stop + os.sep))):
+                break
+            d = parent
+            if d not in out:
+                out.append(d)
+    return out
 
 
 @dataclasses.dataclass(frozen=True)

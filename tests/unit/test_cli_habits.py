@@ -226,7 +226,7 @@ def test_missing_update_path_fails_the_automation(tmp_path: Path) -> None:
     assert "ImageUpdateAutomation flux-system/apps: FAILED: update.path './nowhere' does not exist under" in r.out
     assert "no changes" not in r.out
     r = invoke("simulate", str(repo), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
-    assert r.code == 0 and "FAILED: update.path './nowhere' does not exist" in r.out  # the policies did select
+    assert r.code == 1 and "FAILED: update.path './nowhere' does not exist" in r.out  # a failed preview fails simulate
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -42,7 +42,9 @@ ROOT_CASES: list[tuple[list[str], Optional[str], str]] = [
     (["git/gitops"], "git", "git"),  # 1. --repo-root as given, always
     (["git/gitops"], None, "git/gitops"),  # 2. the guess: a given directory under which update.path exists
     (["git/clusters"], None, "git"),  # 2. the guess: the git top level fits
-    (["git/gitops/flux/auto.yaml"], None, "git"),  # 3. no directory fits: the git top level
+    (["git/gitops/flux/auto.yaml"], None, "git/gitops"),  # 2. ... or the nearest directory above a path
+    (["git/gitops/flux"], None, "git/gitops"),  # 2. ... (`simulate examples/flux-system`)
+    (["git/clusters/prod"], None, "git"),  # 2. ancestors stop at the git top level, which fits
     (["git/nothing.yaml"], None, "git"),  # 3. no automation: the git top level
     (["plain/sub/auto.yaml"], None, "plain/sub"),  # 4. no repository: the first path's directory
     (["plain/sub"], None, "plain/sub"),  # 4. ... or the first path when it is one
