@@ -283,9 +283,9 @@ def _fast_nodes(text: str) -> Optional[list]:
 def _pure_yaml() -> Any:
     """ruamel's pure-Python parser, its composer stopped past MAX_DEPTH (TooDeep).
 
-    Its scanner costs O(depth) per token inside flow collections, so letting it recurse until
-    Python's RecursionError on 50,000 brackets takes seconds; stopping at the depth no document
-    may exceed anyway makes it instant.
+    Letting it recurse until Python's RecursionError on 50,000 brackets takes seconds; stopping at
+    the depth no document may exceed anyway makes it instant, and its scanner (yamlscan) does
+    O(1) work per token however deep the flow collections nest.
     """
     import warnings
 
@@ -306,8 +306,11 @@ def _pure_yaml() -> Any:
             finally:
                 self.depth -= 1
 
+    from kubectl_imagewatch.manifests.yamlscan import LinearScanner
+
     yaml = YAML(typ="rt", pure=True)
     yaml.Composer = Bounded
+    yaml.Scanner = LinearScanner
     return yaml
 
 
