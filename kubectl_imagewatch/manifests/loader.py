@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator, Optional
 from kubectl_imagewatch.checks.base import finding
 from kubectl_imagewatch.findings import Finding
 from kubectl_imagewatch.manifests import screen
+from kubectl_imagewatch.manifests.aliases import expanded_size
 from kubectl_imagewatch.manifests.scalars import resolve
 
 MAX_FILE_BYTES = 8 << 20
@@ -359,6 +360,8 @@ def _compose(text: str, shown: str, line0: int, index: Optional[int], docs: list
             line = node.start_mark.line + 1 + line0
             b = _Builder(text, line0)
             try:
+                if expanded_size(node, MAX_NODES, MAX_DEPTH, False) is None:
+                    raise TooComplex("document too large or too deeply nested after alias expansion")
                 data = b.build(node)
             except TooComplex as e:
                 findings.append(finding("IW001", shown, line, 1, str(e),
@@ -419,6 +422,12 @@ def load_plain(text: str, as_written: bool = False, max_nodes: int = MAX_NODES) 
     try:
         if nodes is None:
             nodes = list(_pure_yaml().compose_all(io.StringIO(text)))
+        total = 0
+        for n in nodes:
+            size = 0 if n is None else expanded_size(n, max_nodes - total, MAX_DEPTH, True)
+            if size is None:
+                raise TooComplex("too large or too deeply nested (aliases count each time they are used)")
+            total += size
         return [None if n is None else build(n, 0) for n in nodes]
     except RecursionError:
         raise TooComplex("nests too deeply") from None
