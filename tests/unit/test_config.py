@@ -9,7 +9,7 @@ import pytest
 from kubectl_imagewatch import api
 from kubectl_imagewatch.checks.config import Glob
 from kubectl_imagewatch.errors import InputError
-from tests.conftest import invoke, run_cli
+from tests.conftest import invoke
 
 REPO = """apiVersion: image.toolkit.fluxcd.io/{version}
 kind: ImageRepository
@@ -192,13 +192,6 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     (root / ".imagewatch.yaml").write_text("severity:\n  IW209: fatal\n")
     r = invoke("validate", "apps", cwd=str(root))
     assert r.code == 2 and ".imagewatch.yaml:2:10: bad severity 'fatal' for IW209" in r.err, r.err
-
-
-def test_bad_config_in_a_real_process(tmp_path: Path) -> None:
-    root = make_repo(tmp_path, "disable: [IW209]\nrules:\n- paths: [x]\n  severty: {}\n")
-    r = run_cli("validate", "apps", cwd=str(root))
-    assert r.code == 2 and "error: .imagewatch.yaml:4:3: unknown key 'severty' in a rule; did you mean 'severity'?" in r.err
-    assert "Traceback" not in r.err
 
 
 def test_a_marker_is_suppressed_from_the_line_above(tmp_path: Path) -> None:

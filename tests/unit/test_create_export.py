@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 
 from kubectl_imagewatch.create import objects
 from kubectl_imagewatch.errors import UsageError
-from tests.conftest import run_cli
+from tests.conftest import invoke
 
 TEMPLATES = [
     "Update images\n\n{{ range .Changed.Changes }}- {{ .NewValue }}\n{{ end }}",
@@ -55,7 +55,7 @@ def test_valid_labels_kept() -> None:
 def test_cli_label_injection_refused(tmp_path: Path) -> None:
     target = tmp_path / "out.yaml"
     target.write_text("---\nkind: ConfigMap\n")
-    r = run_cli("create", "image", "repository", "app", "--image", "ghcr.io/acme/app", "--append-to", str(target),
+    r = invoke("create", "image", "repository", "app", "--image", "ghcr.io/acme/app", "--append-to", str(target),
                 "--label", "x\n---\nkind: Secret=y")
     assert r.code == 2, r.err
     assert "invalid label key" in r.err

@@ -5,7 +5,6 @@ YAML nesting, kustomization shapes, tags files, durations, marker JSON, lone sur
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from kubectl_imagewatch.golang.duration import DurationError, parse as parse_dur
 from kubectl_imagewatch.flux.markers import parse_comment
 from kubectl_imagewatch.manifests import loader
 from kubectl_imagewatch.reflector import tagfile
-from tests.conftest import run_cli
 
 # (template, expected error text fragment) — Go's words where Go has them
 TEMPLATE_ERRORS = [
@@ -177,30 +175,6 @@ def test_durations_like_go(text: str, want: str | None) -> None:
 def test_marker_json_bounded(comment: str) -> None:
     setter, reason = parse_comment(comment)
     assert setter is None and reason
-
-
-@pytest.mark.parametrize("fmt", ["text", "sarif", "github", "json"])
-def test_lone_surrogates_print(tmp_path: Path, fmt: str) -> None:
-    m = tmp_path / "m.yaml"
-    m.write_text('image: x:1 # {"$imagepolicy": "a:\\ud800"}\n')
-    r = run_cli("validate", str(m), "-o", fmt)
-    assert r.code == 1, r.err
-    assert "Traceback" not in r.err and "internal error" not in r.err
-
-
-def test_lone_surrogate_tags(tmp_path: Path) -> None:
-    from tests.conftest import flux_objects
-
-    f = tmp_path / "flux.yaml"
-    f.write_text(flux_objects({"flux-system:app": {"image": "ghcr.io/acme/app"}}).replace(
-        '"policy": {"alphabetical": {"order": "asc"}}',
-        '"policy": {"alphabetical": {"order": "asc"}}, "filterTags": {"pattern": ".*"}'))
-    t = tmp_path / "tags.json"
-    t.write_text(json.dumps({"flux-system/app": ["1.0.0", "\ud800"]}, ensure_ascii=True))
-    for fmt in ("text", "json"):
-        r = run_cli("simulate", str(f), "--tags-file", str(t), "-o", fmt)
-        assert r.code in (0, 1), r.err
-        assert "Traceback" not in r.err
 
 
 def test_shared_lists_compare_in_polynomial_time() -> None:

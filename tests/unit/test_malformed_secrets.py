@@ -9,7 +9,7 @@ import pytest
 from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.manifests.model import secret_value
 from kubectl_imagewatch.reflector.registry.auth import from_secret
-from tests.conftest import run_cli
+from tests.conftest import invoke
 
 META = {"metadata": {"name": "regcred", "namespace": "flux-system"}}
 
@@ -57,6 +57,6 @@ def test_simulate_reports_malformed_secrets(tmp_path: Path, secret: dict, field:
             {"apiVersion": "v1", "kind": "Secret", **META, **secret}]
     f = tmp_path / "flux.yaml"
     f.write_text("".join("---\n" + json.dumps(d) + "\n" for d in docs))
-    r = run_cli("simulate", str(f))
+    r = invoke("simulate", str(f))
     assert r.code == 1, r.err
     assert want in r.out + r.err
