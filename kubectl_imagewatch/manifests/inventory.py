@@ -88,15 +88,15 @@ def build(paths: Iterable[str], default_namespace: str = DEFAULT_NAMESPACE, mark
     absdirs: dict[str, str] = {}  # os.path.abspath per directory, not per file (10,000 files: ~30 ms)
     for path, explicit in loader.discover(list(paths)):
         shown = stdin_name if path == "-" else path
-        if os.path.basename(path) in KUSTOMIZATION_NAMES:
+        d, name = os.path.split(path)
+        if name in KUSTOMIZATION_NAMES:
             kustomizations.append(path)
         key = ""
         if path != "-":
-            d, name = os.path.split(path)
             ad = absdirs.get(d)
             if ad is None:
                 ad = absdirs[d] = os.path.abspath(d)
-            key = os.path.join(ad, name)
+            key = path if ad == d else os.path.join(ad, name)
             if not explicit and cache.clean(key):
                 inv.files_read += 1
                 continue

@@ -157,7 +157,10 @@ def read_file_stat(path: str, display: Optional[str] = None) -> tuple[Optional[b
                              "Kubernetes manifests this large are not applied by Flux either"), None
     try:
         with open(path, "rb") as f:
-            return f.read(MAX_FILE_BYTES + 1), None, st
+            raw = f.read(st.st_size + 1)  # not read(MAX + 1): that allocates 8 MiB for every small file
+            if len(raw) > st.st_size:  # it grew since stat: read on, to the limit
+                raw += f.read(MAX_FILE_BYTES + 1 - len(raw))
+            return raw, None, st
     except OSError as e:
         return None, finding("IW005", shown, 0, 0, f"cannot read: {e.strerror}", ""), None
 
