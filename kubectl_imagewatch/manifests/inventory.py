@@ -180,10 +180,10 @@ _CHART_SKIP = ("inside a Helm chart (Chart.yaml above it): helm-controller rende
                "as written; not checked")
 
 
-def _chart_dir(path: str, seen: dict[str, Optional[str]]) -> Optional[str]:
+def _chart_dir(abspath: str, seen: dict[str, Optional[str]]) -> Optional[str]:
     """The Helm chart directory holding this file (a Chart.yaml in its directory or above, inside the
     repository), or None. Answers are cached per directory."""
-    d = os.path.dirname(os.path.abspath(path))
+    d = os.path.dirname(abspath)
     walked: list[str] = []
     found: Optional[str] = None
     for _ in range(64):

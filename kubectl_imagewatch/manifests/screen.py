@@ -12,7 +12,6 @@ Flux groups), controller Deployments, Deployments without markers. Two screens, 
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from typing import Optional
@@ -109,6 +108,8 @@ class ScreenCache:
         self.entries: dict[str, list] = {}
         self.dirty = False
         if path:
+            import json  # only the hook keeps a cache file
+
             try:
                 with open(path) as f:
                     data = json.load(f)
@@ -150,6 +151,8 @@ class ScreenCache:
         """Write the cache file atomically when there is one and something changed; never fails."""
         if not (self.path and self.dirty):
             return
+        import json
+
         tmp = self.path + ".tmp"
         try:
             with open(tmp, "w") as f:
