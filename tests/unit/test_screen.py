@@ -132,15 +132,3 @@ def test_the_update_walk_asks_the_inventory_screen(tmp_path) -> None:
     assert not inv.screen.lacks_marker(marked)
     assert not inventory.build([str(tmp_path)], markers=False).screen.path  # in memory unless given a file
 
-
-def test_the_hook_imports_nothing_heavy(tmp_path) -> None:
-    import subprocess
-    import sys
-
-    _, marked = _repo(tmp_path)
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    code = ("import sys; from kubectl_imagewatch import api; "
-            "api.validate([%r], api.ValidateOptions(repo_context=True)); "
-            "print(sorted(m for m in ('kubernetes', 'jsonschema', 'httpx', 're2') if m in sys.modules))" % marked)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root).stdout
-    assert out.strip() == "[]"
