@@ -1,14 +1,10 @@
-"""Go durations: the CRD pattern Flux enforces and Go's time.ParseDuration / Duration.String.
+"""Go durations: Go's time.ParseDuration / Duration.String.
 
-Flux's CRDs accept `^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$` (timeout: no `h`); the controllers then
-parse with time.ParseDuration. `flux create` prints durations with Duration.String (`1m0s`).
+Flux's CRDs accept `^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$` (timeout: no `h`; checked by the generated
+schemas, IW105); the controllers then parse with time.ParseDuration. `flux create` prints
+durations with Duration.String (`1m0s`).
 """
 from __future__ import annotations
-
-import re
-
-CRD_PATTERN = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+\Z")
-TIMEOUT_PATTERN = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m))+\Z")
 
 _UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
           "m": 60_000_000_000, "h": 3_600_000_000_000}
