@@ -106,6 +106,7 @@ class ScreenCache:
     def __init__(self, path: Optional[str] = None) -> None:
         self.path = path
         self.entries: dict[str, list] = {}
+        self.seen: set[str] = set()  # the files this run met: saving drops the others (deleted, moved)
         self.dirty = False
         if path:
             import json  # only the hook keeps a cache file
@@ -133,7 +134,10 @@ class ScreenCache:
     def clean(self, path: str) -> bool:
         """This exact content was read before and holds nothing of interest (path: absolute)."""
         flags = self._flags(path)
-        return flags is not None and bool(flags & CLEAN)
+        if flags is not None and flags & CLEAN:
+            self.seen.add(path)
+            return True
+        return False
 
     def lacks_marker(self, path: str) -> bool:
         """This exact content was read before and holds no marker token (path: absolute)."""
@@ -143,21 +147,31 @@ class ScreenCache:
     def record(self, path: str, st: os.stat_result, clean: bool, marker: bool) -> None:
         """What reading the file (absolute path, stat taken before reading) found."""
         new = [st.st_size, st.st_mtime_ns, (CLEAN if clean else 0) | (MARKER if marker else 0)]
+        self.seen.add(path)
         if self.entries.get(path) != new:
             self.entries[path] = new
             self.dirty = True
 
     def save(self) -> None:
-        """Write the cache file atomically when there is one and something changed; never fails."""
-        if not (self.path and self.dirty):
+        """Write the cache file atomically when there is one and something changed, keeping only the
+        files this run met (it walks the whole repository); never fails."""
+        if not self.path:
+            return
+        if len(self.seen) != len(self.entries):
+            self.entries = {k: v for k, v in self.entries.items() if k in self.seen}
+            self.dirty = True
+        if not self.dirty:
             return
         import json
 
-        tmp = self.path + ".tmp"
+        tmp = f"{self.path}.{os.getpid()}.tmp"  # two hooks at once each write their own
         try:
             with open(tmp, "w") as f:
                 json.dump({"version": self.VERSION, "entries": self.entries}, f)
             os.replace(tmp, self.path)
             self.dirty = False
         except OSError:
-            pass
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass

@@ -132,3 +132,13 @@ def test_the_update_walk_asks_the_inventory_screen(tmp_path) -> None:
     assert not inv.screen.lacks_marker(marked)
     assert not inventory.build([str(tmp_path)], markers=False).screen.path  # in memory unless given a file
 
+
+
+def test_the_cache_forgets_deleted_files(tmp_path) -> None:
+    cache, marked = _repo(tmp_path)
+    api.validate([marked], api.ValidateOptions(repo_context=True))
+    os.remove(tmp_path / "cm.yaml")
+    inventory.build([str(tmp_path)], cache_file=cache, marker_paths={marked})
+    entries = json.load(open(cache))["entries"]
+    assert str(tmp_path / "crds.yaml") in entries and str(tmp_path / "cm.yaml") not in entries
+    assert not [n for n in os.listdir(tmp_path / ".git") if n.endswith(".tmp")]
