@@ -103,27 +103,18 @@ def flux_kustomization_target(doc: Any, path: str) -> list[tuple[str, str, str]]
     return [(os.path.abspath(path), sub, ns)]
 
 
-def _git_root(start: str) -> Optional[str]:
-    d = os.path.dirname(start)
-    for _ in range(64):
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
-    return None
-
-
 def target_dirs(targets: list[tuple[str, str, str]], paths: list[str]) -> list[tuple[str, str]]:
     """(absolute directory, namespace) for each Flux Kustomization whose spec.path exists here: the path
     is relative to its source's root, taken as the repository holding the Kustomization, else a
     directory given on the command line. Paths leaving that root are cut to it, as SecureJoin does."""
+    from kubectl_imagewatch.api import find_repo_root  # the one repository-root rule
+    from kubectl_imagewatch.flux.updatepath import clean  # kustomize-controller joins spec.path with SecureJoin too
+
     out: list[tuple[str, str]] = []
     given = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
     for kfile, sub, ns in targets:
-        roots = [r for r in [_git_root(kfile)] if r] + given
-        rel = os.path.normpath("/" + sub.replace("\\", "/")).lstrip("/")
+        roots = [r for r in [find_repo_root(kfile)] if r] + given
+        rel = clean(sub.replace("\\", "/"))
         for root in roots:
             d = os.path.normpath(os.path.join(root, rel))
             if os.path.isdir(d):

@@ -5,6 +5,8 @@ line, severity), so a false positive coming back fails as surely as a miss.
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from kubectl_imagewatch import api
@@ -111,3 +113,19 @@ def test_target_namespace_applies_only_when_single(tmp_path) -> None:  # type: i
     (d / "tenants" / "staging.yaml").write_text(second.replace("targetNamespace: apps", "targetNamespace: staging"))
     rep = api.validate([str(d)], api.ValidateOptions(repo_root=str(d)))
     assert sorted((f.check, f.line) for f in rep.findings) == [("IW410", 11)]
+
+
+def test_target_namespace_path_is_joined_as_securejoin_from_the_git_root(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """spec.path is relative to the repository holding the Kustomization (the one root rule), and
+    kustomize-controller cuts a leading '..' (SecureJoin), as update.path: scanning only a subdirectory
+    still finds ./apps through the git root."""
+    import shutil
+
+    d = tmp_path / "fleet"
+    shutil.copytree(REAL / "fp2-target-namespace", d)
+    (d / ".git").mkdir()
+    sync = d / "tenants" / "apps" / "sync.yaml"
+    sync.write_text(sync.read_text().replace("path: ./apps", "path: ../../apps"))
+    rep = api.validate([str(d / "tenants"), str(d / "apps")], api.ValidateOptions(repo_root=str(d)))
+    assert sorted((f.check, os.path.relpath(f.path, d), f.line) for f in rep.findings) == \
+        [("IW403", "apps/deploy.yaml", 11)]
