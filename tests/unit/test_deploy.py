@@ -31,3 +31,19 @@ def test_deployment_runs_watch_with_leader_election() -> None:
     assert {"--watch", "--leader-elect", "--write-status", "--from-cluster"} <= set(c["args"])
     assert dep["spec"]["template"]["spec"]["serviceAccountName"] == "kubectl-imagewatch"
     assert (ROOT / "Dockerfile").read_text().count("git") >= 1
+
+
+def test_every_runtime_dependency_is_used() -> None:
+    """install_requires lists only what the package imports (a dead dependency is installed by every user)."""
+    import configparser
+    import re
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    dists = [re.split(r"[<>=;\s]", line.strip(), maxsplit=1)[0]
+             for line in cfg["options"]["install_requires"].splitlines() if line.strip()]
+    module = {"google-re2": "re2", "ruamel.yaml": "ruamel", "ruamel.yaml.clib": "CParser"}
+    source = "\n".join(p.read_text() for p in (ROOT / "kubectl_imagewatch").rglob("*.py"))
+    for dist in dists:
+        name = module.get(dist, dist)
+        assert re.search(rf"\b(import|from) {re.escape(name)}\b", source) or name == "CParser" and name in source, dist
