@@ -101,6 +101,7 @@ TABLE: list[Served] = (
 FLUX_AUTOMATION = {(2, 0): (0, 35), (2, 1): (0, 36), (2, 2): (0, 37), (2, 3): (0, 38), (2, 4): (0, 39),
                    (2, 5): (0, 40), (2, 6): (0, 41), (2, 7): (1, 0), (2, 8): (1, 1), (2, 9): (1, 2)}
 NEWEST_FLUX = max(FLUX_AUTOMATION)
+LAST_FLUX_0 = (0, 41)  # the last Flux 0.x minor; 1.x is the legacy fluxcd/flux, without these APIs
 
 # Commit-template data fields: the automation controller releases that hand them out [first, until).
 TEMPLATE_FIELDS: dict[str, tuple[Version, Optional[Version]]] = {
@@ -142,6 +143,10 @@ def parse_release(release: Optional[str]) -> tuple[int, int]:
         major, minor = version(release)[:2]
     except ValueError:
         raise ValueError(f"unknown Flux release {release!r}; use e.g. 2.6 or 2.7") from None
+    if not ((0, 1) <= (major, minor) <= LAST_FLUX_0 or (2, 0) <= (major, minor) <= NEWEST_FLUX):
+        newest = ".".join(map(str, NEWEST_FLUX))
+        raise ValueError(f"unknown Flux release {release!r}: Flux released 0.1 to 0.41 and 2.0 to {newest} "
+                         "(current: the newest)")
     return major, minor
 
 

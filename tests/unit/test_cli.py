@@ -65,6 +65,8 @@ def test_validate_stdin() -> None:
     (["simulate", "examples/", "--tags-file", "examples/tags.yaml", "--flux-release", "abc"], "unknown Flux release 'abc'"),
     (["update", "examples/", "--repo-root", "examples", "--flux-release", "2"], "unknown Flux release '2'"),
     (["run", "examples/", "--flux-release", "x.y"], "unknown Flux release 'x.y'"),
+    (["simulate", "examples/", "--tags-file", "examples/tags.yaml", "--flux-release", "3.9"],
+     "unknown Flux release '3.9': Flux released 0.1 to 0.41 and 2.0 to"),
 ])
 def test_usage_errors_exit_2(args: list, msg: str) -> None:
     r = invoke(*args)

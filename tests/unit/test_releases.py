@@ -78,7 +78,7 @@ def test_updated_support(version: str, support: str, newest: str) -> None:
     assert releases.newest_flux_serving(api, "ImageUpdateAutomation") == newest
 
 
-@pytest.mark.parametrize("bad", ["two.six", "2.x", ""])
+@pytest.mark.parametrize("bad", ["two.six", "2.x", "", "3.9", "1.0", "2.99", "0.99", "0.0"])
 def test_parse_release(bad: str) -> None:
     if not bad:
         assert releases.parse_release(bad) == releases.NEWEST_FLUX
