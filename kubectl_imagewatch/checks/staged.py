@@ -133,8 +133,9 @@ def _cross(inv: "Inventory", root: str, scope: "Scope") -> list[Finding]:
     return checks.run(Context(inv, repo_root=root), dataclasses.replace(scope, paths=None, only=CROSS)).findings
 
 
-def _keys(inv: "Inventory") -> dict[tuple, object]:
-    return {(o.kind, o.namespace, o.name): o for o in inv.objects}
+def _keys(inv: "Inventory") -> dict[tuple, str]:
+    """(kind, namespace, name) -> the file defining it."""
+    return {(o.kind, o.namespace, o.name): o.doc.path for o in inv.objects}
 
 
 def broken_elsewhere(top: str, repo_root: str, default_namespace: str, scope: "Scope",
@@ -143,30 +144,29 @@ def broken_elsewhere(top: str, repo_root: str, default_namespace: str, scope: "S
     object or kustomization, or when HEAD cannot be read)."""
     from kubectl_imagewatch.errors import InputError, OperationError, UsageError
     from kubectl_imagewatch.manifests import inventory
-    from kubectl_imagewatch.review import revision
 
     chs = changes(top)
     if not chs or not _touches_flux(top, chs):
         return []
     touched = {c.path for c in chs} | {c.old for c in chs if c.old}
-    rel_root = os.path.relpath(repo_root, top)
     now_inv = inventory.build([repo_root], default_namespace, cache_file=cache_file)
     now = _cross(now_inv, repo_root, scope)
     try:
-        with revision.materialise(top, "HEAD") as tree:
-            head_root = os.path.normpath(os.path.join(tree.root, rel_root))
-            head_inv = inventory.build([head_root], default_namespace) if os.path.isdir(head_root) else None
-            before = _cross(head_inv, head_root, scope) if head_inv is not None else []
-            before_keys = {(os.path.relpath(f.path, tree.root), f.line, f.column, f.check) for f in before}
-            head_objs = _keys(head_inv) if head_inv is not None else {}
-            head_keys = set(head_objs)
-            lost = {k: o for k, o in head_objs.items() if k not in _keys(now_inv)}
-            lost_paths = {k: os.path.relpath(o.doc.path, tree.root) for k, o in lost.items()}  # type: ignore[attr-defined]
+        head_inv = _head_from_now(top, repo_root, default_namespace, now_inv, chs, touched)
+        if head_inv is not None:
+            before = _cross(head_inv, repo_root, scope)
+            head_objs = _keys(head_inv)
+        else:
+            before, head_objs = _head_from_git(top, repo_root, default_namespace, scope)
     except (InputError, OperationError, UsageError, OSError):
         return []
+    before_keys = {(_rel(f.path, top), f.line, f.column, f.check) for f in before}
+    head_keys = set(head_objs)
+    now_keys = _keys(now_inv)
+    lost_paths = {k: _rel(path, top) for k, path in head_objs.items() if k not in now_keys}
     out = []
     for f in now:
-        rel = os.path.relpath(os.path.abspath(f.path), top).replace(os.sep, "/")
+        rel = _rel(f.path, top)
         if rel in touched or (rel, f.line, f.column, f.check) in before_keys:
             continue
         why = _why(f, lost_paths, head_keys, now_inv, chs)
@@ -175,6 +175,97 @@ def broken_elsewhere(top: str, repo_root: str, default_namespace: str, scope: "S
             hint=f"{rel} is not staged: fix it in this commit too, or keep the object as it was"
                  + (f"; {f.hint}" if f.hint else "")))
     return out
+
+
+def _rel(path: str, top: str) -> str:
+    return os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/")
+
+
+MAX_FAST = 1000  # changed paths read one by one from HEAD; more, and reading the whole revision is no slower
+
+
+def _head_from_now(top: str, repo_root: str, default_namespace: str, now_inv: "Inventory", chs: list[Change],
+                   touched: set[str]) -> Optional["Inventory"]:
+    """The inventory at HEAD without reading HEAD's tree: a file the change does not touch is the same
+    at HEAD, so its objects and markers are the work tree's; only the changed files' HEAD blobs are read
+    and parsed, under their own paths. None when the change moves namespaces of untouched files (a
+    kustomization file, a Flux Kustomization's targetNamespace): then HEAD is read whole."""
+    from kubectl_imagewatch.manifests import inventory, kustomize
+    from kubectl_imagewatch.review import revision
+
+    if len(touched) > MAX_FAST or any(posixpath.basename(p) in kustomize.NAMES for p in touched):
+        return None
+    keep = [o for o in now_inv.objects if _rel(o.doc.path, top) not in touched]
+    if any(kustomize.flux_kustomization_target(o.doc, o.doc.path)
+           for o in now_inv.objects if _rel(o.doc.path, top) in touched):
+        return None
+    head = inventory.Inventory(
+        objects=keep, files_read=now_inv.files_read, secrets=dict(now_inv.secrets),
+        marker_files=[m for m in now_inv.marker_files if _rel(m.abspath, top) not in touched],
+        directive_texts={k: v for k, v in now_inv.directive_texts.items() if _rel(k, top) not in touched})
+    old = sorted({c.old or c.path for c in chs if c.status != "A" and _readable(c.old or c.path)})
+    blobs = revision.read_blobs(top, "HEAD", old) if old else {}
+    new = inventory.Inventory()
+    targets: list[tuple[str, str, str]] = []
+    keys: set[str] = set()
+    for path, raw in blobs.items():
+        shown = os.path.normpath(os.path.join(repo_root, os.path.relpath(os.path.join(top, path), repo_root)))
+        if os.path.relpath(shown, repo_root).startswith(".."):
+            continue  # outside the repository the hook reads
+        key = os.path.abspath(shown)
+        keys.add(key)
+        inventory._read_one(new, shown, key, shown, raw, False, True, None, {}, targets, default_namespace)
+    if targets:
+        return None
+    if new.objects:
+        _namespaces_at_head(top, repo_root, new, frozenset(keys), keep)
+    head.objects = keep + new.objects
+    head.marker_files += new.marker_files
+    head.secrets.update(new.secrets)
+    head.directive_texts.update(new.directive_texts)
+    return head
+
+
+def _namespaces_at_head(top: str, repo_root: str, new: "Inventory", keys: frozenset[str], keep: list) -> None:
+    """kustomize and Flux Kustomization namespaces for objects read from HEAD blobs: the kustomization
+    files are untouched, so the work tree's give HEAD's (a deleted file still counts as listed)."""
+    from kubectl_imagewatch.manifests import inventory, kustomize
+
+    out = _git(top, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--full-name", "--",
+               *(f"*{n}" for n in kustomize.NAMES))
+    root = os.path.abspath(repo_root)
+    kfiles = [p for p in (os.path.join(top, r) for r in (out or b"").decode("utf-8", "surrogateescape").split("\0")
+                          if posixpath.basename(r) in kustomize.NAMES)
+              if os.path.abspath(p).startswith(root + os.sep) and os.path.isfile(p)]
+    by_file = kustomize.namespaces(kfiles, also=keys) if kfiles else {}
+    for o in new.objects:
+        ns = by_file.get(os.path.abspath(o.doc.path))
+        if ns:
+            o.namespace, o.namespace_given = ns, True
+    targets = list(dict.fromkeys(t for o in keep for t in kustomize.flux_kustomization_target(o.doc, o.doc.path)))
+    if targets:
+        inventory._apply_target_namespaces(new, targets, [repo_root])
+
+
+def _head_from_git(top: str, repo_root: str, default_namespace: str,
+                   scope: "Scope") -> tuple[list[Finding], dict[tuple, str]]:
+    """HEAD's cross-object findings and objects, from its tree read into a private directory; paths
+    given as if in the work tree."""
+    from kubectl_imagewatch.manifests import inventory
+    from kubectl_imagewatch.review import revision
+
+    rel_root = os.path.relpath(repo_root, top)
+    with revision.materialise(top, "HEAD") as tree:
+        head_root = os.path.normpath(os.path.join(tree.root, rel_root))
+        if not os.path.isdir(head_root):
+            return [], {}
+        head_inv = inventory.build([head_root], default_namespace)
+
+        def here(p: str) -> str:
+            return os.path.join(top, os.path.relpath(p, tree.root))
+        before = [dataclasses.replace(f, path=here(f.path)) for f in _cross(head_inv, head_root, scope)]
+        objs = {k: here(path) for k, path in _keys(head_inv).items()}
+    return before, objs
 
 
 def _why(f: Finding, lost_paths: dict, head_keys: set, now_inv: "Inventory", chs: list[Change]) -> str:

@@ -46,8 +46,9 @@ def _kustomization_in(d: str) -> Optional[str]:
     return None
 
 
-def namespaces(kustomization_files: list[str]) -> dict[str, str]:
-    """abspath of a manifest -> the namespace kustomize gives its resources."""
+def namespaces(kustomization_files: list[str], also: frozenset[str] = frozenset()) -> dict[str, str]:
+    """abspath of a manifest -> the namespace kustomize gives its resources. `also`: absolute paths
+    taken as files though absent (a file as it was at HEAD, deleted or renamed since)."""
     out: dict[str, str] = {}
     parsed: dict[str, Optional[dict]] = {}
 
@@ -71,7 +72,7 @@ def namespaces(kustomization_files: list[str]) -> dict[str, str]:
                 inner = _kustomization_in(p)
                 if inner:
                     found.extend(files_of(inner, seen))
-            elif os.path.isfile(p):
+            elif p in also or os.path.isfile(p):
                 found.append(os.path.abspath(p))
         return found
 

@@ -62,14 +62,16 @@ def _env() -> dict:
     return env
 
 
-def _git(cwd: str, *args: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
+def _git(cwd: str, *args: str, timeout: float = 30.0, input: Optional[bytes] = None) -> subprocess.CompletedProcess:
     try:
+        if input is not None:
+            return subprocess.run(["git", *args], cwd=cwd, env=_env(), capture_output=True, timeout=timeout, input=input)
         return subprocess.run(["git", *args], cwd=cwd, env=_env(), capture_output=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise UsageError("git is not installed (diff reads the base revision with git)") from None
     except subprocess.TimeoutExpired:
-        raise OperationError(f"git {args[0]} took over {timeout:.0f} s") from None
+        raise OperationError(f"git {args[args[0].startswith('-'):][0]} took over {timeout:.0f} s") from None
 
 
 def _stderr(p: subprocess.CompletedProcess) -> str:
@@ -96,6 +98,40 @@ def resolve(top: str, rev: str) -> str:
     if p.returncode != 0 or not out:
         raise UsageError(f"unknown revision {rev!r} in {top} (a branch, tag or commit; in a shallow CI clone, "
                          "fetch the base first, e.g. `git fetch origin main` or checkout with fetch-depth: 0)")
+    return out
+
+
+def read_blobs(top: str, rev: str, paths: list[str]) -> dict[str, bytes]:
+    """The contents at `rev` of these repository-relative paths, without writing anything: regular
+    files only (no symlink, submodule or directory), each at most MAX_FILE_BYTES, MAX_BYTES in all;
+    a path missing at `rev` (or unsafe) is left out. The pre-commit hook reads its few changed files so."""
+    commit = resolve(top, rev)
+    wanted = [p for p in dict.fromkeys(paths) if _safe(p) and "\n" not in p][:MAX_FILES]
+    if not wanted:
+        return {}
+    ls = _git(top, "--literal-pathspecs", "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", *wanted)
+    if ls.returncode != 0:
+        raise OperationError(f"git ls-tree {commit[:12]}: {_stderr(ls) or 'failed'}")
+    blobs: list[_Entry] = []
+    total = 0
+    for e in filter(None, map(_parse, ls.stdout.split(b"\0"))):
+        if e.kind == "blob" and e.mode in ("100644", "100755") and e.size <= MAX_FILE_BYTES \
+                and total + e.size <= MAX_BYTES and e.path in wanted:
+            blobs.append(e)
+            total += e.size
+    if not blobs:
+        return {}
+    cat = _git(top, "cat-file", "--batch", timeout=TIMEOUT, input=b"".join(e.oid.encode("ascii") + b"\n" for e in blobs))
+    out: dict[str, bytes] = {}
+    buf, pos = cat.stdout, 0
+    for e in blobs:
+        nl = buf.find(b"\n", pos)
+        head = buf[pos:nl].split() if nl >= 0 else []
+        if len(head) != 3 or head[1] != b"blob" or not head[2].isdigit() or nl + 1 + int(head[2]) > len(buf):
+            raise OperationError(f"git cat-file: unexpected answer for {e.path}")
+        size = int(head[2])
+        out[e.path] = buf[nl + 1:nl + 1 + size]
+        pos = nl + 1 + size + 1
     return out
 
 
