@@ -149,3 +149,30 @@ def test_a_staged_symlink_to_a_fifo_does_not_hang(tmp_path: Path) -> None:
     git(repo, "add", "-A")
     found = hook(repo, "apps/link.yaml")  # returns at all: nothing opens the FIFO
     assert [(c, p) for c, p, _, _ in found if p != "apps/link.yaml"] == [], found
+
+
+def test_deleting_a_policy_whose_namespace_comes_from_kustomize(tmp_path: Path) -> None:
+    repo = gitops(tmp_path)
+    pol = repo / POLICY
+    pol.write_text(pol.read_text().replace("  namespace: flux-system\n", ""))
+    (repo / "flux-system/kustomization.yaml").write_text("namespace: apps\nresources: [policy.yaml]\n")
+    for m in MARKED:
+        (repo / m).write_text((repo / m).read_text().replace("flux-system:podinfo", "apps:podinfo"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "namespace from kustomize")
+    git(repo, "rm", "-q", POLICY)  # the kustomization still lists it: at HEAD it was apps/podinfo
+    _broken(hook(repo), f"it deletes {POLICY}, which defined ImagePolicy apps/podinfo")
+
+
+def test_a_policy_change_reads_only_the_changed_files_from_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubectl_imagewatch.review import revision
+
+    def whole_tree(*args: object) -> None:
+        raise AssertionError("HEAD's whole tree read for a change that touches no kustomization")
+    monkeypatch.setattr(revision, "materialise", whole_tree)
+    repo = gitops(tmp_path)
+    git(repo, "mv", POLICY, "flux-system/policies.yaml")
+    pol = repo / "flux-system/policies.yaml"
+    pol.write_text(pol.read_text().replace("name: podinfo\n  namespace", "name: podinfo-app\n  namespace"))
+    git(repo, "add", "-A")
+    _broken(hook(repo, "flux-system/policies.yaml"), "broken by the staged change")
