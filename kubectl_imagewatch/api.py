@@ -103,6 +103,8 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
         cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
         wanted = {os.path.abspath(p) for p in given if p != "-"}
         marker_paths = {w for w in wanted if os.path.isfile(w)} if all(os.path.isfile(w) for w in wanted) else None
+        if marker_paths is not None and top and staged.touches_flux(top):
+            marker_paths = None  # every file's markers: the check against HEAD reuses this inventory
         inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace, cache_file=cache,
                               marker_paths=marker_paths)
         stdin = {"<stdin>"} if "-" in paths else set()  # the name inventory.build shows for stdin
@@ -115,7 +117,8 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     if opts.repo_context and top and root:
         from kubectl_imagewatch.checks import staged
 
-        report.extend(staged.broken_elsewhere(top, root, opts.default_namespace, scope, cache))
+        report.extend(staged.broken_elsewhere(top, root, opts.default_namespace, scope, cache,
+                                              inv if marker_paths is None and "-" not in paths else None))
     return report
 
 

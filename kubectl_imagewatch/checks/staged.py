@@ -138,10 +138,17 @@ def _keys(inv: "Inventory") -> dict[tuple, str]:
     return {(o.kind, o.namespace, o.name): o.doc.path for o in inv.objects}
 
 
+def touches_flux(top: str) -> bool:
+    """Whether the staged change can break markers elsewhere (then the hook reads every file's markers)."""
+    chs = changes(top)
+    return bool(chs) and _touches_flux(top, chs)
+
+
 def broken_elsewhere(top: str, repo_root: str, default_namespace: str, scope: "Scope",
-                     cache_file: Optional[str] = None) -> list[Finding]:
+                     cache_file: Optional[str] = None, now_inv: Optional["Inventory"] = None) -> list[Finding]:
     """Findings the staged change causes in files it does not touch (empty when it touches no Flux
-    object or kustomization, or when HEAD cannot be read)."""
+    object or kustomization, or when HEAD cannot be read). `now_inv`: the work tree's inventory of
+    `repo_root` with every file's markers, when the caller has it (else it is built here)."""
     from kubectl_imagewatch.errors import InputError, OperationError, UsageError
     from kubectl_imagewatch.manifests import inventory
 
@@ -149,7 +156,8 @@ def broken_elsewhere(top: str, repo_root: str, default_namespace: str, scope: "S
     if not chs or not _touches_flux(top, chs):
         return []
     touched = {c.path for c in chs} | {c.old for c in chs if c.old}
-    now_inv = inventory.build([repo_root], default_namespace, cache_file=cache_file)
+    if now_inv is None:
+        now_inv = inventory.build([repo_root], default_namespace, cache_file=cache_file)
     now = _cross(now_inv, repo_root, scope)
     try:
         head_inv = _head_from_now(top, repo_root, default_namespace, now_inv, chs, touched)
