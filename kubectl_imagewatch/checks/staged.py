@@ -3,9 +3,11 @@
 pre-commit passes only the staged files that still exist, so deleting, renaming or moving an
 ImagePolicy (or the kustomization.yaml that gives it its namespace) would pass the hook while markers
 elsewhere stop resolving. When a staged change touches a Flux object or a kustomization file, the
-cross-object checks (references, markers) run on the repository as it is now and as it is at HEAD
-(read with git into a private directory, review/revision.py); a finding that is new, in a file the
-change does not touch, is reported at its own file:line with the staged change that caused it.
+cross-object checks (references, markers) run on the repository as it is now and as it is at HEAD; a
+finding that is new, in a file the change does not touch, is reported at its own file:line with the
+staged change that caused it. HEAD differs from the work tree only in the changed files, so only their
+HEAD blobs are read (review/revision.py); the whole revision is read only when the change moves the
+namespaces of other files (a kustomization file, a Flux Kustomization's targetNamespace).
 """
 from __future__ import annotations
 
