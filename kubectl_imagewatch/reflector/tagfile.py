@@ -95,9 +95,7 @@ def _decode(text: str, path: str) -> Any:
 def _tag_list(items: list, path: str, where: str) -> dict[str, Optional[str]]:
     out: dict[str, Optional[str]] = {}
     for i, t in enumerate(items):
-        if t is None:
-            continue
-        if not isinstance(t, str):
+        if not isinstance(t, str):  # null too: an empty `- ` item is a slip, not a tag
             raise InputError(f"tags file {path}: {where}: item {i + 1} is {_kind(t)}; expected a tag string "
                              "(or write a mapping tag -> digest)")
         out[t] = None
@@ -111,4 +109,6 @@ def _kind(v: Any) -> str:
         return "a list"
     if isinstance(v, bool):
         return f"the boolean {str(v).lower()}"
+    if v is None:
+        return "null"
     return f"{v!r}"

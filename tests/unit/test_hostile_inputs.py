@@ -145,6 +145,8 @@ def test_tags_files_keep_tags_as_written(text: str, want: dict) -> None:
     ("flux-system/app: [[a, b]]\n", "item 1 is a list"),
     ("flux-system/app: 6.5.0, 6.10.1\n", "key 'flux-system/app': expected a list of tags"),
     ('{"a": [true]}', "item 1 is the boolean true"),
+    ('{"a": ["1.0.0", null]}', "key 'a': item 2 is null; expected a tag string"),
+    ("a:\n- 1.0.0\n-\n", "key 'a': item 2 is null"),
     ("a: [x\n", "neither JSON nor YAML"),
 ])
 def test_bad_tags_files(text: str, want: str) -> None:
