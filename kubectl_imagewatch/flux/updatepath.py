@@ -80,6 +80,8 @@ def resolve(repo_root: str, update_path: Optional[str]) -> UpdateTarget:
         joined = secure_join(real_repo, update_path or ".")
     except OSError:  # a symlink loop: Flux fails the run; nothing under it is updated
         joined = os.path.join(real_repo, clean(update_path))
+    if "\0" in joined:  # no such path can exist (Go's lstat: invalid argument); it stays missing
+        return UpdateTarget(real_repo, joined, update_path)
     target = os.path.realpath(joined)
     if not within(target, real_repo):  # only a concurrent change of the tree can get here
         target = real_repo
