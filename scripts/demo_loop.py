@@ -27,19 +27,20 @@ def main() -> int:
     shutil.copytree(ROOT / "examples", content, ignore=shutil.ignore_patterns("live", "tags.yaml"))
     bare = gitservers.bare_repo(demo, "fleet.git", content)
     servers.free_port = lambda: 5000  # type: ignore[assignment]
-    reg = servers.Registry(Path(tempfile.mkdtemp(prefix="iw-demo-registry-")))
-    try:
-        from kubectl_imagewatch.reflector import tagfile
+    with tempfile.TemporaryDirectory(prefix="iw-demo-registry-") as storage:  # removed afterwards
+        reg = servers.Registry(Path(storage))
+        try:
+            from kubectl_imagewatch.reflector import tagfile
 
-        reg.push("stefanprodan/podinfo", list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"]))
-        cmd = ["kubectl-imagewatch", "run", str(ROOT / "demo"), "--git-url", f"file://{bare}"]
-        print("$ " + " ".join(cmd), flush=True)
-        code = subprocess.call(cmd)
-        print(f"\n$ git --git-dir {bare} log --stat -1")
-        subprocess.call(["git", "--git-dir", str(bare), "log", "--stat", "-1"])
-        return code
-    finally:
-        reg.stop()
+            reg.push("stefanprodan/podinfo", list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"]))
+            cmd = ["kubectl-imagewatch", "run", str(ROOT / "demo"), "--git-url", f"file://{bare}"]
+            print("$ " + " ".join(cmd), flush=True)
+            code = subprocess.call(cmd)
+            print(f"\n$ git --git-dir {bare} log --stat -1")
+            subprocess.call(["git", "--git-dir", str(bare), "log", "--stat", "-1"])
+            return code
+        finally:
+            reg.stop()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ usage: scripts/demo_registry.py [PORT]   (needs: apt-get install docker-registry
 """
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 import time
@@ -19,19 +20,21 @@ from tests.integration import servers  # noqa: E402
 def main() -> int:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     servers.free_port = lambda: port  # type: ignore[assignment]
-    reg = servers.Registry(Path(tempfile.mkdtemp(prefix="iw-demo-registry-")))
-    from kubectl_imagewatch.reflector import tagfile
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill %1`: stop the registry, remove its storage
+    with tempfile.TemporaryDirectory(prefix="iw-demo-registry-") as storage:
+        reg = servers.Registry(Path(storage))
+        try:
+            from kubectl_imagewatch.reflector import tagfile
 
-    tags = list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"])
-    reg.push("stefanprodan/podinfo", tags)
-    print(f"registry on {reg.base} with {len(tags)} tags of stefanprodan/podinfo; Ctrl-C stops it", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        reg.stop()
+            tags = list(tagfile.load(str(ROOT / "examples/tags.yaml")).entries["flux-system/podinfo"])
+            reg.push("stefanprodan/podinfo", tags)
+            print(f"registry on {reg.base} with {len(tags)} tags of stefanprodan/podinfo; Ctrl-C stops it", flush=True)
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            reg.stop()
     return 0
 
 
