@@ -54,10 +54,12 @@ class UpdatePlan:
     def ok(self) -> bool:
         return not any(a.error for a in self.automations)
 
-    def final_files(self) -> dict[str, tuple[bytes, FileUpdate]]:
+    def final_files(self, ok_only: bool = False) -> dict[str, tuple[bytes, FileUpdate]]:
         """abspath -> (original bytes, the last automation's update of it) across automations."""
         out: dict[str, tuple[bytes, FileUpdate]] = {}
         for a in self.automations:
+            if ok_only and a.error:
+                continue
             for f in a.files:
                 orig = out[f.abspath][0] if f.abspath in out else f.old
                 out[f.abspath] = (orig, f)
@@ -80,8 +82,9 @@ class UpdatePlan:
         return [f.repo_file for _, f in todo]
 
     def diff(self) -> str:
+        """What the automations that planned cleanly write (a failed one writes and commits nothing)."""
         out: list[str] = []
-        for orig, f in sorted(self.final_files().values(), key=lambda v: v[1].repo_file):
+        for orig, f in sorted(self.final_files(ok_only=True).values(), key=lambda v: v[1].repo_file):
             a = orig.decode("utf-8", "replace").splitlines(keepends=True)
             b = f.new.decode("utf-8", "replace").splitlines(keepends=True)
             out.extend(difflib.unified_diff(a, b, f"a/{f.repo_file}", f"b/{f.repo_file}"))

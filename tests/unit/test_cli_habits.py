@@ -250,3 +250,17 @@ def test_use_color(monkeypatch: pytest.MonkeyPatch, flag: str, env: dict, tty: b
         monkeypatch.setenv(k, v)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
     assert use_color(flag) is want
+
+
+def test_a_failed_automation_shows_no_diff(tmp_path: Path) -> None:
+    """A failed automation writes and commits nothing, so the preview shows no diff of its files."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples", repo)
+    auto = repo / "flux-system/image-automation.yaml"
+    auto.write_text(auto.read_text().replace("        Update images\n", "        {{ template \"x\" }}\n"))
+    for cmd in (["update", "--dry-run"], ["simulate"]):
+        r = invoke(*cmd, str(repo), "--repo-root", str(repo), "--tags-file", str(repo / "tags.yaml"))
+        assert r.code == 1 and 'FAILED: failed to run template from spec' in r.out, r.out + r.err
+        assert "+++ b/" not in r.out, r.out
