@@ -49,3 +49,15 @@ def test_readme_command_runs_as_written(cmd: str) -> None:
     r = invoke(*argv(cmd), cwd=str(ROOT))
     assert r.code == 0, (cmd, r.out, r.err)
     assert "Traceback" not in r.err and "warning:" not in r.err, r.err
+
+
+def test_quick_start_is_two_blocks_and_ci_runs_the_second() -> None:
+    """Quick start: one block installs and runs validate/simulate on examples/, one runs the tests;
+    .ci/run ends with exactly that test command, so CI and a newcomer run the same thing."""
+    section = (ROOT / "README.md").read_text().split("## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    assert section.count("```") == 4
+    first, second = (b.strip() for b in re.findall(r"```sh\n(.*?)```", section, re.S))
+    assert "pip install" in first and "validate examples/" in first and "simulate examples/" in first
+    assert "\n" not in second and second.endswith("python3 -m pytest -q")
+    ci = [line for line in (ROOT / ".ci/run").read_text().splitlines() if line.strip() and not line.startswith("#")]
+    assert ci[-1] == second
