@@ -16,7 +16,7 @@ import subprocess
 from typing import Optional
 
 from kubectl_imagewatch.errors import OperationError
-from kubectl_imagewatch.manifests.model import secret_value  # noqa: F401 - used by scan and automation
+from kubectl_imagewatch.manifests.model import secret_value
 from kubectl_imagewatch.flux.imageref import DOCKER_HUB
 
 

@@ -20,6 +20,7 @@ from kubectl_imagewatch.errors import OperationError
 from kubectl_imagewatch.reflector.registry import auth
 from kubectl_imagewatch.reflector.registry.client import MAX_TAG_LEN, MAX_TAGS, RegistryClient, Transport
 from kubectl_imagewatch.flux.imageref import ImageRefError, canonical, split
+from kubectl_imagewatch.manifests.model import secret_value
 
 WORKERS = 8
 MAX_CACHE_BYTES = 64 << 20
@@ -43,7 +44,7 @@ def _secret(lookup: Optional[SecretLookup], ns: str, ref: Any) -> tuple[Optional
 
 def _value(sec: dict, *keys: str) -> Optional[bytes]:
     for k in keys:
-        v = auth.secret_value(sec, k)
+        v = secret_value(sec, k)
         if v:
             return v
     return None
