@@ -150,7 +150,7 @@ def select(spec: dict, tags: Iterable[str], exclusion_list: Optional[list[str]] 
         else:
             candidates = {t: t for t in kept}
             random_order = False
-        show_value = filt is not None and bool((filt or {}).get("extract"))
+        show_value = isinstance(filt, dict) and bool(filt.get("extract"))
         for value, tag in candidates.items():
             verdicts[tag] = TagVerdict(tag, value if show_value else None, CANDIDATE)
         if not candidates:
