@@ -278,12 +278,19 @@ def _head_from_git(top: str, repo_root: str, default_namespace: str,
     return before, objs
 
 
+def _culprits(f: Finding, lost_paths: dict) -> list:
+    """The lost objects a finding names, the likeliest first: a file may define an ImageRepository
+    and an ImagePolicy of one name; markers (IW4xx) name policies, references (IW3xx) repositories."""
+    named = [(key, rel) for key, rel in lost_paths.items()
+             if f"{key[1]}:{key[2]}" in f.message or f"{key[1]}/{key[2]}" in f.message]
+    subject = "ImagePolicy" if f.check.startswith("IW4") else "ImageRepository"
+    return sorted(named, key=lambda kr: (kr[0][0] not in f.message, kr[0][0] != subject))
+
+
 def _why(f: Finding, lost_paths: dict, head_keys: set, now_inv: "Inventory", chs: list[Change]) -> str:
     """The staged change that made this finding, in words: the object it removed, renamed or moved."""
     by_path = {c.old or c.path: c for c in chs}
-    for (kind, ns, name), rel in lost_paths.items():
-        if f"{ns}:{name}" not in f.message and f"{ns}/{name}" not in f.message:
-            continue
+    for (kind, ns, name), rel in _culprits(f, lost_paths):
         moved = [o.namespace for o in now_inv.objects if o.kind == kind and o.name == name and o.namespace != ns]
         c = by_path.get(rel)
         if moved:

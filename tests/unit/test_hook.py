@@ -103,6 +103,21 @@ def test_deleting_the_policy_file(tmp_path: Path) -> None:
     assert r.code == 1 and f"{MARKED[0]}:18:53: error IW403" in r.out and "is not staged" in r.out
 
 
+
+def test_deleting_a_file_defining_a_repository_and_a_policy_of_one_name(tmp_path: Path) -> None:
+    """Markers name the ImagePolicy: the reason names it, not the ImageRepository beside it."""
+    repo = gitops(tmp_path)
+    auto = repo / "flux-system/image-automation.yaml"
+    docs = auto.read_text().split("---\n")
+    imgrepo = next(d for d in docs if "kind: ImageRepository" in d)
+    auto.write_text("---\n".join(d for d in docs if d is not imgrepo))
+    pol = repo / POLICY
+    pol.write_text(imgrepo.rstrip("\n") + "\n---\n" + pol.read_text())
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "repository beside its policy")
+    git(repo, "rm", "-q", POLICY)
+    _broken(hook(repo), f"it deletes {POLICY}, which defined ImagePolicy flux-system/podinfo")
+
 def test_renaming_the_policy(tmp_path: Path) -> None:
     repo = gitops(tmp_path)
     pol = repo / POLICY
