@@ -238,7 +238,8 @@ def _client(box: dict):  # type: ignore[no-untyped-def]
     return config.new_client_from_config(config_file=box["kubeconfig"])
 
 
-def test_from_cluster_with_status_write_back(remote: Path, kube: dict) -> None:
+def _seed(kube: dict, remote: Path):  # type: ignore[no-untyped-def]
+    """The example's Flux objects created in the emulated cluster; the client that made them."""
     from kubernetes import client as k8s
 
     api = k8s.CustomObjectsApi(_client(kube))
@@ -247,6 +248,11 @@ def test_from_cluster_with_status_write_back(remote: Path, kube: dict) -> None:
     for d in _objects(remote):
         g, _, v = d["apiVersion"].partition("/")
         api.create_namespaced_custom_object(g, v, "flux-system", plural[d["kind"]], d)
+    return api
+
+
+def test_from_cluster_with_status_write_back(remote: Path, kube: dict) -> None:
+    api = _seed(kube, remote)
     r = run_cli("run", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS,
                 "--write-status", "-o", "json")
     assert r.code == 0, r.out + r.err
@@ -271,14 +277,7 @@ def test_from_cluster_with_status_write_back(remote: Path, kube: dict) -> None:
 
 def test_from_cluster_without_write_status_only_reads(remote: Path, kube: dict) -> None:
     """Without --write-status the cluster is read-only: no create, patch, update or delete reaches it."""
-    from kubernetes import client as k8s
-
-    api = k8s.CustomObjectsApi(_client(kube))
-    plural = {"ImageRepository": "imagerepositories", "ImagePolicy": "imagepolicies",
-              "ImageUpdateAutomation": "imageupdateautomations", "GitRepository": "gitrepositories"}
-    for d in _objects(remote):
-        g, _, v = d["apiVersion"].partition("/")
-        api.create_namespaced_custom_object(g, v, "flux-system", plural[d["kind"]], d)
+    api = _seed(kube, remote)
     seen = len(list(kube["emu"]))
     r = run_cli("run", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS, "-o", "json")
     assert r.code == 0, r.out + r.err
@@ -621,14 +620,7 @@ def test_watch_outlives_an_unreachable_cluster(tmp_path: Path, monkeypatch: pyte
 def test_simulate_from_cluster_shows_the_tag_flux_has_now(remote: Path, kube: dict) -> None:
     """simulate --from-cluster reads the objects with kubectl's flags and shows status.latestRef beside the
     simulated winner (no update preview: the cluster's automations write to a repository not given)."""
-    from kubernetes import client as k8s
-
-    api = k8s.CustomObjectsApi(_client(kube))
-    plural = {"ImageRepository": "imagerepositories", "ImagePolicy": "imagepolicies",
-              "ImageUpdateAutomation": "imageupdateautomations", "GitRepository": "gitrepositories"}
-    for d in _objects(remote):
-        g, _, v = d["apiVersion"].partition("/")
-        api.create_namespaced_custom_object(g, v, "flux-system", plural[d["kind"]], d)
+    api = _seed(kube, remote)
     r = run_cli("simulate", "--from-cluster", "--kubeconfig", kube["kubeconfig"], "--tags-file", TAGS)
     assert r.code == 0, r.out + r.err
     assert "  latest: ghcr.io/stefanprodan/podinfo:6.10.1  (semver)\n  in cluster: (none selected yet)\n" in r.out
