@@ -84,39 +84,43 @@ def validate(paths: Sequence[str], opts: ValidateOptions = ValidateOptions()) ->
     from kubectl_imagewatch.manifests import inventory
 
     disabled = checks.resolve_ids(opts.disabled)
-    top = None
-    given = list(paths)
     if opts.repo_context:
-        from kubectl_imagewatch.checks import staged
-
-        top = staged.toplevel(given[0] if given and given[0] != "-" else ".")
-        if not given and top:  # the hook with no file passed (a commit that only deletes): the staged files
-            given = staged.staged_files(top)
-    paths = given or ([top] if opts.repo_context and top else ["."])
-    cache = None
+        return _validate_in_context(list(paths), opts, disabled)
+    paths = list(paths) or ["."]
     config_file = opts.config or config.find(paths)
     cfg = config.load(config_file) if config_file else None
-    root = resolve_repo_root(paths, opts.repo_root) if opts.repo_context else None
-    scope = checks.Scope(disabled=disabled, config=cfg)
-    if root:
-        git_dir = os.path.join(root, ".git")
-        cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
-        wanted = {os.path.abspath(p) for p in given if p != "-"}
-        marker_paths = {w for w in wanted if os.path.isfile(w)} if all(os.path.isfile(w) for w in wanted) else None
-        if marker_paths is not None and top and staged.touches_flux(top):
-            marker_paths = None  # every file's markers: the check against HEAD reuses this inventory
-        inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace, cache_file=cache,
-                              marker_paths=marker_paths)
-        stdin = {"<stdin>"} if "-" in paths else set()  # the name inventory.build shows for stdin
-        scope = checks.Scope(paths=frozenset(wanted | stdin), disabled=disabled, config=cfg)
-    else:
-        inv = inventory.build(paths, opts.default_namespace)
-    if not opts.repo_context:
-        root = resolve_repo_root(paths, opts.repo_root, inv)
-    report = checks.run(Context(inv, repo_root=root), scope)
-    if opts.repo_context and top and root:
-        from kubectl_imagewatch.checks import staged
+    inv = inventory.build(paths, opts.default_namespace)
+    root = resolve_repo_root(paths, opts.repo_root, inv)
+    return checks.run(Context(inv, repo_root=root), checks.Scope(disabled=disabled, config=cfg))
 
+
+def _validate_in_context(given: list[str], opts: ValidateOptions, disabled: frozenset) -> Report:
+    """The pre-commit form: objects indexed from the whole repository (screen cache in .git/),
+    findings only for the given files, plus the markers elsewhere the staged change breaks."""
+    from kubectl_imagewatch import checks
+    from kubectl_imagewatch.checks import config, staged
+    from kubectl_imagewatch.checks.base import Context
+    from kubectl_imagewatch.manifests import inventory
+
+    top = staged.toplevel(given[0] if given and given[0] != "-" else ".")
+    if not given and top:  # the hook with no file passed (a commit that only deletes): the staged files
+        given = staged.staged_files(top)
+    paths = given or ([top] if top else ["."])
+    config_file = opts.config or config.find(paths)
+    cfg = config.load(config_file) if config_file else None
+    root = resolve_repo_root(paths, opts.repo_root)
+    git_dir = os.path.join(root, ".git")
+    cache = os.path.join(git_dir, "imagewatch-screen.json") if os.path.isdir(git_dir) else None
+    wanted = {os.path.abspath(p) for p in given if p != "-"}
+    marker_paths = {w for w in wanted if os.path.isfile(w)} if all(os.path.isfile(w) for w in wanted) else None
+    if marker_paths is not None and top and staged.touches_flux(top):
+        marker_paths = None  # every file's markers: the check against HEAD reuses this inventory
+    inv = inventory.build([root] + [p for p in paths if p == "-"], opts.default_namespace, cache_file=cache,
+                          marker_paths=marker_paths)
+    stdin = {"<stdin>"} if "-" in paths else set()  # the name inventory.build shows for stdin
+    scope = checks.Scope(paths=frozenset(wanted | stdin), disabled=disabled, config=cfg)
+    report = checks.run(Context(inv, repo_root=root), scope)
+    if top:
         report.extend(staged.broken_elsewhere(top, root, opts.default_namespace, scope, cache,
                                               inv if marker_paths is None and "-" not in paths else None))
     return report
