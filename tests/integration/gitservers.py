@@ -93,7 +93,7 @@ class GitHTTP:
                         self.send_response(401)
                         self.send_header("WWW-Authenticate", 'Basic realm="git"')
                         self.send_header("Content-Length", "0")
-                        self.end_headers()
+                        self._close()
                         return
                 u = urlsplit(self.path)
                 env = dict(os.environ, GIT_PROJECT_ROOT=str(root), GIT_HTTP_EXPORT_ALL="1",
@@ -115,8 +115,14 @@ class GitHTTP:
                 for k, v in headers:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
+                self._close()
                 self.wfile.write(data)
+
+            def _close(self) -> None:
+                # one request per connection: no keep-alive reuse racing a busy CI machine
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
 
             do_GET = do_POST = _handle
 
