@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import gen_repo, timed  # noqa: E402
+from run import gen_repo, print_table, timed  # noqa: E402
 
 ENV = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com", GIT_COMMITTER_NAME="b",
            GIT_COMMITTER_EMAIL="b@example.com", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
@@ -40,9 +40,7 @@ def main() -> int:
              timed(exe + ["diff", "HEAD", ".", "--tags-file", tags], repo), "< 3"),
             ("simulate on the same work tree (one side, reference)",
              timed(exe + ["simulate", ".", "--tags-file", tags], repo), "")]
-    print("| benchmark | seconds | target |\n|---|---|---|")
-    for name, s, target in rows:
-        print(f"| {name} | {s:.2f} | {target} |")
+    print_table(rows)
     return 0
 
 
