@@ -120,6 +120,16 @@ def _replace_at(dfd: int, name: str, data: bytes, mode: int) -> None:
         pass
 
 
+def _replace_and_close(dfd: int, shown: str, data: bytes, mode: int) -> None:
+    """_replace_at for the file `shown` names in directory dfd; dfd is closed, OS errors read as ours."""
+    try:
+        _replace_at(dfd, os.path.basename(shown), data, mode)
+    except OSError as e:
+        raise OperationError(f"cannot write {shown}: {e.strerror}") from None
+    finally:
+        os.close(dfd)
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Replace (or create) the file at a path the user named, atomically (create --export)."""
     d = os.path.dirname(path) or "."
@@ -128,12 +138,7 @@ def write_atomic(path: str, data: bytes) -> None:
         dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as e:
         raise OperationError(f"cannot write {path}: {e.strerror}") from None
-    try:
-        _replace_at(dfd, os.path.basename(path), data, mode)
-    except OSError as e:
-        raise OperationError(f"cannot write {path}: {e.strerror}") from None
-    finally:
-        os.close(dfd)
+    _replace_and_close(dfd, path, data, mode)
 
 
 def _checked_dir(root: str, rel: str) -> tuple[int, int]:
@@ -165,12 +170,7 @@ def replace_in_tree(root: str, files: list[tuple[str, bytes]]) -> None:
         os.close(_checked_dir(root, rel)[0])
     for rel, data in files:
         dfd, mode = _checked_dir(root, rel)
-        try:
-            _replace_at(dfd, os.path.basename(rel), data, mode)
-        except OSError as e:
-            raise OperationError(f"cannot write {rel}: {e.strerror}") from None
-        finally:
-            os.close(dfd)
+        _replace_and_close(dfd, rel, data, mode)
 
 
 def is_temp(name: str) -> bool:
