@@ -9,7 +9,7 @@ from kubectl_imagewatch.manifests.model import FluxObject
 from kubectl_imagewatch.reflector.policy import PolicyError, Selection, select
 from kubectl_imagewatch.reflector.tags import TagProvider
 
-__all__ = ["PolicyResult", "TagProvider", "run"]
+__all__ = ["PolicyResult", "run"]
 
 
 @dataclasses.dataclass

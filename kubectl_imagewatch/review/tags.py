@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from kubectl_imagewatch.reflector.simulate import TagProvider
+from kubectl_imagewatch.reflector.tags import TagProvider
 
 _AFTER_SCAN = ("exclusionList", "interval", "suspend", "accessFrom")  # applied to the tags, not the scan
 
